@@ -1,0 +1,212 @@
+"""Scenario files: a pydantic schema with inheritance.
+
+A scenario is a TOML file in ``scenarios/`` (or any path). Its keys override
+the defaults in ``calibration/parameters.toml``; ``extends = "baseline"`` merges
+a parent scenario first (recursively). The merged mapping is validated by
+:class:`Scenario` (unknown keys, wrong types and out-of-range values are
+rejected). Errors name the file that supplied the offending key.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import CztInputError
+from .paths import CALIBRATION, SCENARIOS
+
+PARAMETERS_FILE = CALIBRATION / "parameters.toml"
+Comparator = Literal[">=", ">", "<=", "<", "~"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ForecastSettings(_Strict):
+    """Forecasting choices."""
+
+    methods: list[Literal["drift", "ets_damped", "arima", "llt", "slowing_growth"]] = Field(min_length=1)
+    weight_rule: Literal["inverse_mae", "best", "equal"]
+    n_paths: int = Field(ge=100, le=100_000)
+    end_year: int = Field(ge=2026, le=2060)
+    history_start: int = Field(ge=1995, le=2015)
+    backtest_origins: tuple[int, int]
+    backtest_horizons: int = Field(ge=1, le=10)
+
+
+class GdpAssumptions(_Strict):
+    growth_adjustment_pp: float = Field(ge=-10, le=10)
+    deflator_adjustment_pp: float = Field(ge=-10, le=10)
+    city_growth_2019_fill: Literal["czt_rate"]
+    city_growth_2024_fill: Literal["czt_rate"]
+
+
+class PopulationAssumptions(_Strict):
+    growth_adjustment_pp: float = Field(ge=-5, le=5)
+    census_date_as_yearend: bool
+
+
+class EnergyAssumptions(_Strict):
+    unobserved_yoy_change_pct: float | None = Field(default=None, ge=-20, le=20)
+    unobserved_yoy_sd_pct: float | None = Field(default=None, ge=0, le=20)
+    czt_relative_to_hunan_pp: float = Field(ge=-10, le=10)
+    last_data_year: int = Field(ge=2019, le=2035)
+
+
+class HightechAssumptions(_Strict):
+    czt_share_of_gdp_2019_pct: float = Field(gt=0, lt=100)
+    growth_relative_to_hunan_pp: float = Field(ge=-20, le=20)
+    last_data_year: int = Field(ge=2019, le=2035)
+
+
+class Assumptions(_Strict):
+    gdp: GdpAssumptions
+    population: PopulationAssumptions
+    energy: EnergyAssumptions
+    hightech: HightechAssumptions
+
+
+class IOSettings(_Strict):
+    flq_delta: float = Field(gt=0, lt=1)
+    regionalisation: Literal["flq", "slq", "cilq"]
+    level: Literal["cluster", "sector"]
+
+
+class OptimisationSettings(_Strict):
+    mode: Literal["none", "max_gdp", "min_investment", "frontier"]
+    solver: Literal["highs", "appsi_highs"]
+    start_year: int = Field(ge=2019, le=2030)
+    end_year: int = Field(ge=2025, le=2060)
+    discount_rate: float = Field(ge=0, le=0.2)
+    investment_share_of_gdp: float | None = Field(default=None, gt=0, lt=1)
+    max_cluster_growth: float = Field(gt=0, le=1)
+    max_share_shift: float = Field(gt=0, le=1)
+    energy_cut_2025: float = Field(ge=0, lt=1)
+    energy_efficiency_gain: float = Field(ge=0, lt=0.5)
+    hightech_share_2025: float = Field(ge=0, lt=1)
+    hightech_level_2025: float = Field(ge=0)
+    gdp_target_2025: float | None = Field(default=None, ge=0)
+    penalty: float = Field(gt=0)
+    frontier_points: int = Field(ge=2, le=500)
+
+
+class Target2035(_Strict):
+    """A user-supplied 2035 goal (the plan's 2035 vision is qualitative)."""
+
+    id: str
+    variable: str
+    region: str = "CZT"
+    value: float
+    unit: str
+    comparator: Comparator
+    note: str = ""
+
+
+class Scenario(_Strict):
+    """A validated, fully merged scenario."""
+
+    name: str
+    description: str = ""
+    extends: str | None = None
+    seed: int = Field(ge=0)
+    forecast: ForecastSettings
+    assumptions: Assumptions
+    io: IOSettings
+    optimisation: OptimisationSettings
+    targets_2035: list[Target2035] = []
+    source_files: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_years(self) -> "Scenario":
+        lo, hi = self.forecast.backtest_origins
+        if lo > hi:
+            raise ValueError("forecast.backtest_origins: first origin after last")
+        if self.optimisation.end_year <= self.optimisation.start_year:
+            raise ValueError("optimisation.end_year must be after start_year")
+        return self
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise CztInputError(path, "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CztInputError(path, f"invalid TOML ({exc})") from None
+
+
+def resolve_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    """Map a preset name (``baseline``) or a path to a scenario file."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        if not p.is_absolute() and relative_to is not None and not p.exists():
+            p = relative_to / p
+        return p
+    cand = (relative_to or SCENARIOS) / f"{p.name}.toml"
+    if not cand.exists() and relative_to is not None:
+        cand = SCENARIOS / f"{p.name}.toml"
+    if not cand.exists():
+        known = ", ".join(sorted(q.stem for q in SCENARIOS.glob("*.toml")))
+        raise CztInputError(name_or_path, f"no such scenario (presets: {known})")
+    return cand
+
+
+def _merge(base: dict, over: dict, origin: dict, src: str, prefix: str = "") -> None:
+    """Deep-merge ``over`` into ``base`` in place, recording each leaf's file in ``origin``."""
+    for k, v in over.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            _merge(base[k], v, origin, src, key + ".")
+        else:
+            base[k] = v
+            origin[key] = src
+
+
+def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict]]:
+    path = path.resolve()
+    if path in seen:
+        cycle = " -> ".join(p.stem for p in (*seen, path))
+        raise CztInputError(path, f"key 'extends': inheritance cycle ({cycle})")
+    raw = _read_toml(path)
+    parent = raw.get("extends")
+    if parent is None:
+        return [(path, raw)]
+    if not isinstance(parent, str):
+        raise CztInputError(path, "key 'extends': must be a scenario name or path")
+    try:
+        ppath = resolve_path(parent, relative_to=path.parent)
+    except CztInputError:
+        raise CztInputError(path, f"key 'extends': parent scenario '{parent}' not found") from None
+    return _chain(ppath, (*seen, path)) + [(path, raw)]
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load, merge (defaults ← parents ← file) and validate a scenario.
+
+    Raises
+    ------
+    CztInputError
+        One line naming the file and key at fault.
+    """
+    path = resolve_path(name_or_path)
+    merged: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    _merge(merged, _read_toml(PARAMETERS_FILE), origin, str(PARAMETERS_FILE))
+    chain = _chain(path)
+    for p, raw in chain:
+        _merge(merged, raw, origin, str(p))
+    merged["extends"] = chain[-1][1].get("extends")
+    merged.setdefault("name", path.stem)
+    merged["source_files"] = tuple(str(p) for p, _ in chain)
+    try:
+        return Scenario.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(x) for x in err["loc"])
+        src = origin.get(key) or next((f for k, f in origin.items() if k.startswith(key + ".") or key.startswith(k + ".")), str(path))
+        msg = err["msg"].replace("Extra inputs are not permitted", "unknown key")
+        raise CztInputError(src, f"key '{key}': {msg}" + (f" (got {err['input']!r})" if err["type"] != "extra_forbidden" and not isinstance(err.get("input"), dict) else "")) from None
