@@ -41,7 +41,7 @@ class GdpAssumptions(_Strict):
     growth_adjustment_pp: float = Field(ge=-10, le=10)
     deflator_adjustment_pp: float = Field(ge=-10, le=10)
     city_growth_2019_fill: Literal["czt_rate"]
-    city_growth_2024_fill: Literal["czt_rate"]
+    city_growth_2024_fill: Literal["czt_rate", "avg_then_residual"]
 
 
 class PopulationAssumptions(_Strict):
@@ -58,8 +58,14 @@ class EnergyAssumptions(_Strict):
 
 class HightechAssumptions(_Strict):
     czt_share_of_gdp_2019_pct: float = Field(gt=0, lt=100)
-    growth_relative_to_hunan_pp: float = Field(ge=-20, le=20)
+    share_change_pp_per_year: float | None = Field(default=None, ge=-10, le=10)
+    share_change_sd_pp: float | None = Field(default=None, ge=0, le=10)
+    share_premium_pp_per_year: float = Field(ge=-10, le=10)
     last_data_year: int = Field(ge=2019, le=2035)
+
+
+class PanelSettings(_Strict):
+    deflator_break_years: dict[str, list[int]]
 
 
 class Assumptions(_Strict):
@@ -114,6 +120,7 @@ class Scenario(_Strict):
     seed: int = Field(ge=0)
     forecast: ForecastSettings
     assumptions: Assumptions
+    panel: PanelSettings
     io: IOSettings
     optimisation: OptimisationSettings
     targets_2035: list[Target2035] = []

@@ -1,0 +1,398 @@
+"""The modelling panel: sourced values plus documented derivations, each flagged.
+
+Every row of :attr:`Panel.long` carries ``basis`` — ``observed`` (a source
+value, unchanged), ``derived`` (computed from source values by the method in
+``method``) or ``assumption`` (rests on a labelled parameter in
+``calibration/parameters.toml``) — and the ``source_id`` it came from.
+
+Derivations (see README "Data"):
+
+* Real GDP per city is chained from stated real growth (SOURCES C2/C3: levels
+  across the 2004/05, 2007/08 and 2017–2019 census revisions are not
+  comparable) and expressed in 亿元 at 2019 prices, anchored on the 2019 level
+  (post-4th-census basis). CZT = sum of the three cities.
+* Implicit deflator (2019 = 100) from nominal and real growth; in census-break
+  years (parameter ``panel.deflator_break_years``) Hunan CPI inflation is used.
+* Resident population on the 2020-census basis: the 2010 (2020 boundaries) and
+  2020 census counts with constant growth between them; the pre-census
+  year-end estimates are kept as ``pop_resident_precensus`` and not modelled
+  (SOURCES C8), so the break does not read as a population boom.
+* Energy-intensity index (2019 = 100) chained from Hunan's official
+  year-on-year changes; CZT follows Hunan plus an assumed offset.
+* High-tech VA: a CZT share of GDP assumption moved with Hunan's published share.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CztInputError
+from . import transforms as tf
+
+CITIES = ["430100", "430200", "430300"]
+CZT = "CZT"
+HUNAN = "430000"
+BASE_YEAR = 2019
+PANEL_COLUMNS = ["region_code", "variable", "unit", "year", "value", "basis", "method", "source_id"]
+
+UNITS = {
+    "gdp_nominal": "100m yuan",
+    "gdp_real_growth": "percent",
+    "gdp_real_index": "index (2019 = 100)",
+    "gdp_real": "100m yuan (2019 prices)",
+    "gdp_deflator": "index (2019 = 100)",
+    "gdp_per_capita": "yuan",
+    "pop_resident": "10k persons",
+    "pop_resident_precensus": "10k persons",
+    "pop_urban": "10k persons",
+    "urbanization_rate": "percent",
+    "energy_intensity_change": "percent",
+    "energy_intensity_index": "index (2019 = 100)",
+    "hightech_share_gdp": "percent",
+    "hightech_va": "100m yuan",
+}
+
+
+@dataclass
+class Panel:
+    """Long panel with flags, plus the derived constants the forecasts need."""
+
+    long: pd.DataFrame
+    constants: dict = field(default_factory=dict)
+
+    def series(self, variable: str, region: str) -> pd.Series:
+        """One variable for one region as a year-indexed Series."""
+        d = self.long[(self.long.variable == variable) & (self.long.region_code == region)]
+        return d.set_index("year")["value"].sort_index()
+
+    def wide(self, variable: str, regions: list[str] | None = None) -> pd.DataFrame:
+        """Year × region table of one variable."""
+        d = self.long[self.long.variable == variable]
+        if regions is not None:
+            d = d[d.region_code.isin(regions)]
+        return d.pivot(index="year", columns="region_code", values="value").sort_index()
+
+    def latest(self, variable: str, region: str) -> tuple[int, float, str] | None:
+        """(year, value, basis) of the latest row of a variable/region."""
+        d = self.long[(self.long.variable == variable) & (self.long.region_code == region)]
+        if d.empty:
+            return None
+        r = d.sort_values("year").iloc[-1]
+        return int(r.year), float(r.value), str(r.basis)
+
+    def coverage(self) -> pd.DataFrame:
+        """Variable × region coverage: first/last year and counts by basis."""
+        g = self.long.groupby(["variable", "region_code"])
+        cov = g.year.agg(first="min", last="max", n="count")
+        counts = self.long.pivot_table(index=["variable", "region_code"], columns="basis",
+                                       values="value", aggfunc="count", fill_value=0)
+        return cov.join(counts).reset_index()
+
+
+class _Rows:
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+
+    def add(self, region, variable, year, value, basis, method, source):
+        if value is None or not np.isfinite(value):
+            return
+        self.rows.append((region, variable, UNITS[variable], int(year), float(value), basis, method, source))
+
+    def add_series(self, region, variable, s: pd.Series, basis, method, source):
+        for y, v in s.items():
+            self.add(region, variable, y, v, basis, method, source)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=PANEL_COLUMNS)
+
+
+def _obs(df: pd.DataFrame, variable: str, region: str) -> pd.DataFrame:
+    return df[(df.variable == variable) & (df.region_code == region)].set_index("year").sort_index()
+
+
+def _require(df: pd.DataFrame, variable: str, region: str, year: int, where: str) -> float:
+    d = df[(df.variable == variable) & (df.region_code == region) & (df.year == year)]
+    if d.empty:
+        raise CztInputError(where, f"needs {variable} for {region} in {year}, which is missing")
+    return float(d.value.iloc[0])
+
+
+def build_gdp(panel_src: pd.DataFrame, rows: _Rows, settings, history_start: int, where: str) -> dict:
+    """Nominal, real-growth, real and deflator rows for the cities and CZT."""
+    a = settings.assumptions.gdp
+    last_year = int(panel_src[(panel_src.variable == "gdp_nominal") & panel_src.region_code.isin(CITIES)].year.max())
+    years = range(history_start, last_year + 1)
+    cpi = _obs(panel_src, "cpi_index", HUNAN)["value"] - 100.0
+    nominal, growth = {}, {}
+    czt_growth = _obs(panel_src, "gdp_real_growth", CZT)["value"]
+    for c in CITIES:
+        n_obs = _obs(panel_src, "gdp_nominal", c)
+        n = n_obs["value"].reindex(years)
+        rows.add_series(c, "gdp_nominal", n.dropna(), "observed", "source value", "")
+        for y in n.dropna().index:
+            rows.rows[-len(n.dropna()) + list(n.dropna().index).index(y)] = rows.rows[-len(n.dropna()) + list(n.dropna().index).index(y)][:7] + (n_obs.at[y, "source_id"],)
+        gaps = n[n.isna()].index
+        if len(gaps):
+            filled = tf.interpolate_geometric(n, years)
+            for y in gaps:
+                if np.isfinite(filled[y]):
+                    rows.add(c, "gdp_nominal", y, filled[y], "derived",
+                             "interpolated at constant growth between neighbouring published levels", "")
+            n = n.fillna(filled)
+        nominal[c] = n
+        g_obs = _obs(panel_src, "gdp_real_growth", c)
+        g = g_obs["value"].reindex(years)
+        for y in g.dropna().index:
+            rows.add(c, "gdp_real_growth", y, g[y], "observed", "source value", g_obs.at[y, "source_id"])
+        growth[c] = g
+    # Gap fills in growth terms -------------------------------------------------
+    for c in CITIES:
+        g = growth[c]
+        for y in g[g.isna()].index:
+            if y == history_start:
+                continue
+            if y == 2019 and a.city_growth_2019_fill == "czt_rate" and 2019 in czt_growth.index:
+                g[y] = czt_growth[2019]
+                rows.add(c, "gdp_real_growth", y, g[y], "derived", "city growth not published: CZT aggregate rate (8.0%)", "THEPAPER_HN_GDP_2019")
+            elif y == 2024:
+                continue  # handled jointly below
+            elif y - 1 in g.index and y + 1 in g.index and np.isfinite(g[y - 1]) and np.isfinite(g[y + 1]):
+                g[y] = 0.5 * (g[y - 1] + g[y + 1])
+                rows.add(c, "gdp_real_growth", y, g[y], "derived", "interpolated: mean of the neighbouring years' growth", "")
+    # Years where some cities have growth and others not (e.g. Zhuzhou 2023):
+    # the GDP-weighted mean of the cities that have it.
+    for y in years:
+        if y in (history_start, 2024):
+            continue
+        have = [c for c in CITIES if np.isfinite(growth[c][y])]
+        if 0 < len(have) < len(CITIES):
+            w = np.array([nominal[c][y - 1] for c in have])
+            val = float(np.dot(w, [growth[c][y] for c in have]) / w.sum())
+            for c in set(CITIES) - set(have):
+                growth[c][y] = val
+                rows.add(c, "gdp_real_growth", y, val, "derived",
+                         "not published: GDP-weighted mean of the other CZT cities' growth", "")
+    if last_year >= 2024 and all(not np.isfinite(growth[c][2024]) for c in CITIES):
+        czt24 = _require(panel_src, "gdp_real_growth", CZT, 2024, where)
+        if a.city_growth_2024_fill == "avg_then_residual":
+            avg = _obs(panel_src, "gdp_real_growth_avg_2021_2024", "430100")["value"]
+            if 2024 not in avg.index:
+                raise CztInputError(where, "needs gdp_real_growth_avg_2021_2024 for 430100 in 2024")
+            prod = np.prod([1 + growth["430100"][y] / 100 for y in (2021, 2022, 2023)])
+            g_cs = ((1 + avg[2024] / 100) ** 4 / prod - 1) * 100
+            w = {c: nominal[c][2023] for c in CITIES}
+            rest = (czt24 * sum(w.values()) - g_cs * w["430100"]) / (w["430200"] + w["430300"])
+            growth["430100"][2024] = g_cs
+            rows.add("430100", "gdp_real_growth", 2024, g_cs, "derived",
+                     "from the published 2021-2024 average (5.4%) and 2021-2023 growth", "CNS_CS_14FYP")
+            for c in ("430200", "430300"):
+                growth[c][2024] = rest
+                rows.add(c, "gdp_real_growth", 2024, rest, "derived",
+                         "rate that makes GDP-weighted CZT growth equal the published 5.2%", "HN_GB_2024")
+        else:
+            for c in CITIES:
+                growth[c][2024] = czt24
+                rows.add(c, "gdp_real_growth", 2024, czt24, "derived", "city growth not published: CZT aggregate rate", "HN_GB_2024")
+    # Real index, real level, deflator ------------------------------------------
+    breaks = settings.panel.deflator_break_years
+    real = {}
+    defl = {}
+    for c in CITIES:
+        g = growth[c]
+        if g.iloc[1:].isna().any():
+            raise CztInputError(where, f"real growth for {c} still missing in {list(g.iloc[1:][g.iloc[1:].isna()].index)}")
+        idx = tf.chain_index(g, BASE_YEAR)
+        rows.add_series(c, "gdp_real_index", idx, "derived", "chained from real growth (2019 = 100)", "")
+        lvl = idx / 100.0 * nominal[c][BASE_YEAR]
+        real[c] = lvl
+        rows.add_series(c, "gdp_real", lvl, "derived", "2019 nominal level x chained real index", "")
+        dg = ((nominal[c] / nominal[c].shift(1)) / (1 + g / 100.0) - 1) * 100
+        for y in breaks.get(c, []):
+            if y in dg.index:
+                if y not in cpi.index:
+                    raise CztInputError(where, f"deflator break year {y} for {c} needs Hunan CPI, which is missing")
+                dg[y] = cpi[y]
+        d = tf.chain_index(dg, BASE_YEAR)
+        defl[c] = d
+        for y, v in d.items():
+            m = ("chained: Hunan CPI inflation in census-break year" if y in breaks.get(c, []) else
+                 "chained: nominal growth / real growth")
+            rows.add(c, "gdp_deflator", y, v, "derived", m, "")
+    real_czt = sum(real[c] for c in CITIES)
+    rows.add_series(CZT, "gdp_real", real_czt, "derived", "sum of the three cities", "")
+    idx_czt = real_czt / real_czt[BASE_YEAR] * 100
+    rows.add_series(CZT, "gdp_real_index", idx_czt, "derived", "sum of city real GDP (2019 = 100)", "")
+    g_czt = tf.implied_growth(real_czt).dropna()
+    for y, v in g_czt.items():
+        if y in czt_growth.index:
+            rows.add(CZT, "gdp_real_growth", y, czt_growth[y], "observed", "source value", "")
+        else:
+            rows.add(CZT, "gdp_real_growth", y, v, "derived", "growth of the sum of city real GDP", "")
+    nom_consistent = sum(real[c] * defl[c] / 100 for c in CITIES)
+    defl_czt = nom_consistent / real_czt * 100
+    rows.add_series(CZT, "gdp_deflator", defl_czt, "derived", "CZT nominal (2019 basis) / CZT real", "")
+    czt_nom_pub = _obs(panel_src, "gdp_nominal", CZT)["value"]
+    nominal_czt = sum(nominal[c] for c in CITIES)
+    for y in years:
+        if y in czt_nom_pub.index:
+            rows.add(CZT, "gdp_nominal", y, czt_nom_pub[y], "observed", "published CZT aggregate", "")
+        elif all(np.isfinite(nominal[c][y]) for c in CITIES):
+            basis = "derived"
+            rows.add(CZT, "gdp_nominal", y, nominal_czt[y], basis, "sum of the three cities' published GDP", "")
+    return {"last_year": last_year, "real": real, "deflator": defl, "nominal": nominal,
+            "nominal_czt_2019": float(nominal_czt[BASE_YEAR])}
+
+
+def build_population(panel_src: pd.DataFrame, census: pd.DataFrame, rows: _Rows, where: str) -> dict:
+    """Census-consistent resident population (10k persons) and urbanisation."""
+    out = {}
+    for c in CITIES:
+        cen = _obs(census, "pop_resident_census", c)["value"] / 1e4
+        urb = _obs(census, "pop_urban_census", c)["value"] / 1e4
+        if not {2010, 2020} <= set(cen.index):
+            raise CztInputError(where, f"census counts for {c} in 2010 and 2020 are required")
+        ye = _obs(panel_src, "pop_resident_yearend", c)
+        post = ye[ye.index > 2020]["value"]
+        pre = ye[ye.index < 2020]
+        for y, r in pre.iterrows():
+            rows.add(c, "pop_resident_precensus", y, r.value, "observed", "pre-2020-census basis (not modelled; SOURCES C8)", r.source_id)
+        last = int(post.index.max()) if len(post) else 2020
+        s = pd.Series(np.nan, index=pd.RangeIndex(2010, last + 1, name="year"))
+        s[2010], s[2020] = cen[2010], cen[2020]
+        for y, v in post.items():
+            s[y] = v
+        filled = tf.interpolate_geometric(s, s.index)
+        for y, v in filled.items():
+            if y in (2010, 2020):
+                rows.add(c, "pop_resident", y, v, "observed", "census count (2020 boundaries)", "LEIII_CENSUS")
+            elif y in post.index:
+                rows.add(c, "pop_resident", y, v, "observed", "year-end estimate (post-census basis)", ye.at[y, "source_id"])
+            else:
+                rows.add(c, "pop_resident", y, v, "derived", "constant growth between census-basis levels", "")
+        out[c] = filled
+        for y in (2010, 2020):
+            rows.add(c, "pop_urban", y, urb[y], "observed", "census count", "LEIII_CENSUS")
+            rows.add(c, "urbanization_rate", y, urb[y] / cen[y] * 100, "derived", "census urban / resident", "LEIII_CENSUS")
+        ur = _obs(panel_src, "urbanization_rate", c)
+        for y, r in ur.iterrows():
+            if y not in (2010, 2020):
+                rows.add(c, "urbanization_rate", y, r.value, "observed", "source value", r.source_id)
+    common = sorted(set.intersection(*(set(out[c].index) for c in CITIES)))
+    tot = sum(out[c].reindex(common) for c in CITIES)
+    for y, v in tot.items():
+        basis = "observed" if y in (2010, 2020) else "derived"
+        rows.add(CZT, "pop_resident", y, v, basis, "sum of the three cities (census basis)", "")
+    for y in (2010, 2020):
+        urb = sum(float(_obs(census, "pop_urban_census", c).at[y, "value"]) for c in CITIES) / 1e4
+        rows.add(CZT, "pop_urban", y, urb, "observed", "sum of census counts", "LEIII_CENSUS")
+        rows.add(CZT, "urbanization_rate", y, urb / tot[y] * 100, "derived", "census urban / resident", "LEIII_CENSUS")
+    return {"pop": out}
+
+
+def energy_change_assumption(energy: pd.DataFrame, settings) -> tuple[float, float, str]:
+    """Mean and s.d. (percent) of the yoy intensity change used for unobserved years."""
+    a = settings.assumptions.energy
+    obs = _obs(energy, "energy_intensity_gdp_change_yoy", HUNAN)["value"]
+    obs = obs[(obs.index >= 2016) & (obs.index <= a.last_data_year)]
+    mu = a.unobserved_yoy_change_pct if a.unobserved_yoy_change_pct is not None else float(obs.mean())
+    sd = a.unobserved_yoy_sd_pct if a.unobserved_yoy_sd_pct is not None else float(obs.std(ddof=1))
+    how = ("scenario value" if a.unobserved_yoy_change_pct is not None
+           else f"mean/s.d. of Hunan's observed changes {obs.index.min()}-{obs.index.max()}")
+    return mu, sd, how
+
+
+def build_energy(energy: pd.DataFrame, rows: _Rows, settings) -> dict:
+    """Energy-intensity index (2019 = 100) for Hunan (chained) and CZT (assumption)."""
+    a = settings.assumptions.energy
+    obs = _obs(energy, "energy_intensity_gdp_change_yoy", HUNAN)
+    mu, sd, how = energy_change_assumption(energy, settings)
+    years = range(2015, a.last_data_year + 1)
+    ch = pd.Series(np.nan, index=pd.RangeIndex(2015, a.last_data_year + 1))
+    for y in years:
+        if y in obs.index:
+            ch[y] = obs.at[y, "value"]
+            rows.add(HUNAN, "energy_intensity_change", y, ch[y], "observed", "source value", obs.at[y, "source_id"])
+        elif y > 2015:
+            ch[y] = mu
+            rows.add(HUNAN, "energy_intensity_change", y, mu, "assumption", f"not published: {how}", "")
+    idx = tf.chain_index(ch, BASE_YEAR)
+    for y, v in idx.items():
+        rows.add(HUNAN, "energy_intensity_index", y, v, "derived" if y >= BASE_YEAR and not (y > BASE_YEAR and np.isnan(obs["value"].get(y, np.nan))) else "assumption",
+                 "chained from yoy changes (2019 = 100)", "")
+    czt_ch = ch + a.czt_relative_to_hunan_pp
+    czt_idx = tf.chain_index(czt_ch, BASE_YEAR)
+    rows.add_series(CZT, "energy_intensity_index", czt_idx, "assumption",
+                    f"Hunan index with offset {a.czt_relative_to_hunan_pp:+.2f} pp/yr (no CZT energy data)", "")
+    return {"czt_index": czt_idx, "mu": mu, "sd": sd, "how": how}
+
+
+def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict) -> dict:
+    """High-tech VA share and level for CZT (assumption anchored on Hunan's shares)."""
+    a = settings.assumptions.hightech
+    share_obs = _obs(hightech, "hightech_industry_value_added_share_of_gdp", HUNAN)
+    lvl = _obs(hightech, "hightech_industry_value_added", HUNAN)
+    ctx = None
+    shares = {}
+    for y, r in share_obs.iterrows():
+        if y <= a.last_data_year:
+            shares[y] = r.value
+            rows.add(HUNAN, "hightech_share_gdp", y, r.value, "observed", "source value", r.source_id)
+    if BASE_YEAR not in shares:
+        from ..paths import DATA
+        ctx = pd.read_csv(DATA / "hightech" / "context_gdp_denominators.csv", dtype={"region_code": str})
+        gdp19 = ctx[(ctx.region_code == HUNAN) & (ctx.year == BASE_YEAR) & (ctx.variable == "gdp")].value.iloc[0]
+        shares[BASE_YEAR] = lvl.at[BASE_YEAR, "value"] / gdp19 * 100
+        rows.add(HUNAN, "hightech_share_gdp", BASE_YEAR, shares[BASE_YEAR], "derived",
+                 "9472.89 / 39752.1 (bulletin GDP of the same release)", "HNGOV_KJ_2021")
+    hs = pd.Series(shares).sort_index()
+    ann = tf.annualised_change(hs)
+    mu = a.share_change_pp_per_year if a.share_change_pp_per_year is not None else float(ann.mean())
+    sd = a.share_change_sd_pp if a.share_change_sd_pp is not None else float(ann.std(ddof=1))
+    ratio = a.czt_share_of_gdp_2019_pct / hs[BASE_YEAR]
+    yrs = range(BASE_YEAR, a.last_data_year + 1)
+    hs_full = pd.Series(np.interp(list(yrs), hs.index, hs.to_numpy()), index=list(yrs))
+    czt_share = hs_full * ratio
+    nominal = sum(gdp_info["nominal"][c] for c in CITIES)
+    for y in yrs:
+        m = ("assumed 2019 share" if y == BASE_YEAR else
+             "assumed 2019 share x Hunan share relative to 2019" + ("" if y in hs.index else " (Hunan share interpolated)"))
+        rows.add(CZT, "hightech_share_gdp", y, czt_share[y], "assumption", m, "")
+        if y in nominal.index and np.isfinite(nominal[y]):
+            rows.add(CZT, "hightech_va", y, czt_share[y] / 100 * nominal[y], "assumption", "assumed share x CZT nominal GDP", "")
+    return {"czt_share": czt_share, "mu": mu, "sd": sd, "ratio": ratio}
+
+
+def build_panel(sources: dict[str, pd.DataFrame], settings) -> Panel:
+    """Assemble the flagged modelling panel from validated source frames.
+
+    Parameters
+    ----------
+    sources : dict
+        Output of :func:`model.data.loader.load_sources`.
+    settings : model.scenario.Scenario
+        Supplies the assumptions, the history start and the break years.
+    """
+    where = "calibration/data/macro/czt_best_panel_long.csv"
+    rows = _Rows()
+    gdp = build_gdp(sources["panel"], rows, settings, settings.forecast.history_start, where)
+    pop = build_population(sources["panel"], sources["census"], rows, where)
+    energy_src = pd.concat([sources["energy"], sources["panel"][sources["panel"].variable == "energy_intensity_gdp_change_yoy"]])
+    energy_src = energy_src.drop_duplicates(subset=["region_code", "year", "variable"])
+    en = build_energy(energy_src, rows, settings)
+    ht = build_hightech(sources["hightech"], rows, settings, gdp)
+    long = rows.frame()
+    # gdp per capita (census-basis population)
+    g = long[(long.variable == "gdp_nominal")].set_index(["region_code", "year"]).value
+    p = long[(long.variable == "pop_resident")].set_index(["region_code", "year"]).value
+    pc = (g / p * 1e4).dropna()
+    extra = pd.DataFrame({"region_code": [k[0] for k in pc.index], "variable": "gdp_per_capita",
+                          "unit": UNITS["gdp_per_capita"], "year": [k[1] for k in pc.index], "value": pc.to_numpy(),
+                          "basis": "derived", "method": "nominal GDP / census-basis resident population", "source_id": ""})
+    long = pd.concat([long, extra], ignore_index=True)
+    dup = long.duplicated(["region_code", "variable", "year"], keep=False)
+    if dup.any():
+        raise AssertionError(f"panel has duplicate keys: {long[dup].head()}")
+    consts = {"gdp": gdp, "pop": pop, "energy": en, "hightech": ht}
+    return Panel(long=long.sort_values(["variable", "region_code", "year"]).reset_index(drop=True), constants=consts)
