@@ -100,15 +100,30 @@ class OptimisationSettings(_Strict):
 
 
 class Target2035(_Strict):
-    """A user-supplied 2035 goal (the plan's 2035 vision is qualitative)."""
+    """A user-supplied long-run goal (the plan's 2035 vision is qualitative).
+
+    Same fields as a plan target in ``calibration/targets.toml``; ``variable``
+    must name a forecast variable (e.g. ``"GDP|Nominal"``).
+    """
 
     id: str
+    name: str = ""
     variable: str
     region: str = "CZT"
     value: float
     unit: str
     comparator: Comparator
+    tolerance: float | None = Field(default=None, gt=0)
+    year: int = Field(default=2035, ge=2026, le=2060)
+    kind: Literal["level", "change_vs_base", "avg_growth"] = "level"
+    base_year: int | None = None
     note: str = ""
+
+    def as_target_dict(self) -> dict:
+        d = self.model_dump(exclude={"note"})
+        d["name"] = self.name or self.id
+        d["source"] = self.note or "scenario-supplied goal"
+        return d
 
 
 class Scenario(_Strict):

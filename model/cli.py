@@ -1,0 +1,156 @@
+"""Command-line interface: ``czt run | backtest | data | targets | io | compare``.
+
+Bad input is reported as one line on stderr (``error: <file>: <key>: <what>``)
+with exit code 2 and no traceback.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import CztError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="czt-model: forecasts, input-output and investment optimisation for the "
+                       "Changsha-Zhuzhou-Xiangtan city cluster, scored against the 2021 plan targets.")
+
+
+def _progress(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _fail(exc: BaseException, code: int = 2) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (baseline, plan, ...) or path to a scenario TOML."),
+        all_: bool = typer.Option(False, "--all", help="Run every preset in scenarios/ and print a summary."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default outputs/<scenario>)."),
+        paths: Optional[int] = typer.Option(None, "--paths", help="Override the number of simulated paths."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages.")) -> None:
+    """Run a scenario and write outputs/<scenario>/ (forecasts, scorecard, charts, run.json)."""
+    from .runner import run_scenario
+    from .paths import SCENARIOS
+
+    if all_ == (scenario is not None):
+        _fail(ValueError("give a scenario name/path or --all (not both)"))
+    names = sorted(p.stem for p in SCENARIOS.glob("*.toml")) if all_ else [scenario]
+    rows = []
+    for i, name in enumerate(names, 1):
+        if all_ and not quiet:
+            typer.echo(f"== [{i}/{len(names)}] {name}", err=True)
+        try:
+            res = run_scenario(name, out_dir=None if all_ else out, n_paths=paths,
+                               progress=None if quiet else _progress)
+        except CztError as exc:
+            _fail(exc)
+        rows.append(res)
+    for res in rows:
+        sc = res.scorecard
+        if not all_:
+            typer.echo(f"\nScorecard ({res.scenario.name}) -> {res.out_dir}")
+            for r in sc.itertuples():
+                p = "   –  " if r.prob_meet is None or r.prob_meet != r.prob_meet else f"{r.prob_meet:6.3f}"
+                typer.echo(f"  {r.target:<18} {r.status:<13} P={p}  {r.name}")
+    if all_:
+        typer.echo(f"\n{'scenario':<16}{'GDP 2025 median':>16}{'P(GDP)':>8}{'P(energy)':>10}{'P(HT level)':>12}{'P(HT share)':>12}  optimisation")
+        for res in rows:
+            s = res.scorecard.set_index("target")
+            med = s.at["gdp_level", "forecast_median"]
+            opt = res.optimisation.get("status", "") if res.optimisation else "-"
+            typer.echo(f"{res.scenario.name:<16}{med:>16,.0f}{s.at['gdp_level','prob_meet']:>8.3f}"
+                       f"{s.at['energy_intensity','prob_meet']:>10.3f}{s.at['hightech_level','prob_meet']:>12.3f}"
+                       f"{s.at['hightech_share','prob_meet']:>12.3f}  {opt}")
+
+
+@app.command()
+def backtest(scenario: str = typer.Argument("baseline", help="Scenario whose forecast settings to use."),
+             out: Optional[Path] = typer.Option(None, "--out", help="CSV path (default outputs/backtest.csv).")) -> None:
+    """Rolling-origin backtests of every method: MASE, sMAPE, interval coverage."""
+    import pandas as pd
+
+    from .paths import OUTPUTS
+    from .runner import run_scenario
+
+    try:
+        res = run_scenario(scenario, write=False, progress=_progress)
+    except CztError as exc:
+        _fail(exc)
+    bt = res.backtest
+    cols = [c for c in ("variable", "region", "method") if c in bt.columns]
+    num = [c for c in ("mase", "rel_mae_vs_drift", "smape", "coverage_80", "coverage_90") if c in bt.columns]
+    summary = bt.groupby(cols)[num].mean().reset_index() if len(bt) else bt
+    with pd.option_context("display.width", 160, "display.max_rows", 200):
+        typer.echo(summary.round(3).to_string(index=False))
+    path = out or OUTPUTS / "backtest.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    bt.to_csv(tmp, index=False, float_format="%.6g")
+    tmp.replace(path)
+    typer.echo(f"\nwritten: {path}")
+
+
+@app.command()
+def data(scenario: str = typer.Argument("baseline", help="Scenario whose panel settings to use.")) -> None:
+    """Print the modelling panel's coverage (variable x region x years, observed/derived counts)."""
+    import pandas as pd
+
+    from .data import build_panel, load_sources
+    from .scenario import load_scenario
+
+    try:
+        panel = build_panel(load_sources(), load_scenario(scenario))
+    except CztError as exc:
+        _fail(exc)
+    cov = panel.coverage()
+    with pd.option_context("display.width", 160, "display.max_rows", 500):
+        typer.echo(cov.to_string(index=False))
+    counts = panel.long.basis.value_counts()
+    typer.echo("\n" + ", ".join(f"{k}: {v}" for k, v in counts.items()) + f" (total {len(panel.long)} rows)")
+
+
+@app.command()
+def targets() -> None:
+    """List the plan targets (calibration/targets.toml)."""
+    from .targets import load_targets
+
+    try:
+        ts = load_targets()
+    except CztError as exc:
+        _fail(exc)
+    for t in ts:
+        typer.echo(f"{t.id:<18} {t.comparator:>2} {t.value:>10g} {t.unit:<12} {t.year}  "
+                   f"{'modelled: ' + t.variable if t.modelled else 'not modelled'}")
+
+
+def _mount_optional() -> None:
+    """Attach sub-command groups that live in their own modules."""
+    try:
+        from .io.cli import app as io_app
+
+        app.add_typer(io_app, name="io", help="Input-output tables: multipliers, linkages, clusters.")
+    except ImportError:
+        pass
+    try:
+        from .compare import compare_command
+
+        app.command(name="compare")(compare_command)
+    except ImportError:
+        pass
+
+
+_mount_optional()
+
+
+def main() -> None:
+    """Entry point of the ``czt`` console script."""
+    try:
+        app()
+    except CztError as exc:  # pragma: no cover - commands catch their own
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)

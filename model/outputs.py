@@ -1,0 +1,42 @@
+"""Turn a :class:`~model.projection.Projection` into the IAMC long forecast table."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .data.panel import Panel
+from .iamc import QUANTILES, REGION_NAMES, to_iamc
+from .projection import VARIABLES, Projection
+
+
+def forecast_table(panel: Panel, proj: Projection, scenario: str) -> pd.DataFrame:
+    """History (with its basis) and simulated quantiles/mean for every variable.
+
+    History rows have an empty ``quantile``; projection rows carry one row per
+    quantile in :data:`~model.iamc.QUANTILES` plus ``quantile = "mean"``.
+    """
+    frames = []
+    for (var, region), arr in proj.paths.items():
+        pvar, unit = VARIABLES[var]
+        start = proj.first_forecast_year[var]
+        h = panel.long[(panel.long.variable == pvar) & (panel.long.region_code == region) & (panel.long.year < start)]
+        if len(h):
+            frames.append(pd.DataFrame({"region": REGION_NAMES[region], "variable": var, "unit": unit,
+                                        "year": h.year.to_numpy(), "value": h.value.to_numpy(),
+                                        "quantile": "", "basis": h.basis.to_numpy()}))
+        k = int(np.searchsorted(proj.years, start))
+        sub = arr[:, k:]
+        ok = np.isfinite(sub).all(axis=0)
+        yrs = proj.years[k:][ok]
+        if not len(yrs):
+            continue
+        sub = sub[:, ok]
+        q = np.quantile(sub, QUANTILES, axis=0)
+        stats = np.vstack([q, sub.mean(axis=0)])
+        labels = [f"{x:g}" for x in QUANTILES] + ["mean"]
+        frames.append(pd.DataFrame({
+            "region": REGION_NAMES[region], "variable": var, "unit": unit,
+            "year": np.tile(yrs, len(labels)), "value": stats.ravel(),
+            "quantile": np.repeat(labels, len(yrs)), "basis": proj.basis[var]}))
+    out = pd.concat(frames, ignore_index=True)
+    return to_iamc(out, scenario).sort_values(["variable", "region", "year", "quantile"]).reset_index(drop=True)

@@ -1,0 +1,231 @@
+"""Probabilistic projections: simulated sample paths for every headline variable.
+
+A thin orchestrator over :mod:`model.forecast` (time-series methods, backtests,
+coherent multi-region paths) and the assumption-driven paths for the variables
+without data (energy intensity, high-tech VA). All quantiles and target
+probabilities downstream come from these paths.
+
+Coherence: city real GDP, deflator and population paths are simulated jointly
+(one path index = one joint scenario); CZT real GDP, nominal GDP and
+population are the sums of the cities on every path; nominal = real ×
+deflator on every path.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .data.panel import BASE_YEAR, CITIES, CZT, Panel
+
+REGIONS = CITIES + [CZT]
+
+# variable name in outputs -> (panel variable, unit)
+VARIABLES = {
+    "GDP|Nominal": ("gdp_nominal", "100m CNY"),
+    "GDP|Real": ("gdp_real", "100m CNY (2019 prices)"),
+    "GDP|Real growth": ("gdp_real_growth", "%"),
+    "GDP|Deflator": ("gdp_deflator", "index (2019 = 100)"),
+    "GDP per capita": ("gdp_per_capita", "CNY"),
+    "Population|Resident": ("pop_resident", "10k persons"),
+    "Population|Urban": ("pop_urban", "10k persons"),
+    "Urbanisation rate": ("urbanization_rate", "%"),
+    "Energy intensity": ("energy_intensity_index", "index (2019 = 100)"),
+    "High-tech VA": ("hightech_va", "100m CNY"),
+    "High-tech VA|Share of GDP": ("hightech_share_gdp", "%"),
+}
+
+# Which outputs rest on which labelled assumptions (parameter keys).
+ASSUMPTION_DEPENDENCIES = {
+    "Energy intensity": ["assumptions.energy.czt_relative_to_hunan_pp",
+                         "assumptions.energy.unobserved_yoy_change_pct",
+                         "assumptions.energy.unobserved_yoy_sd_pct"],
+    "High-tech VA": ["assumptions.hightech.czt_share_of_gdp_2019_pct",
+                     "assumptions.hightech.share_change_pp_per_year",
+                     "assumptions.hightech.share_change_sd_pp",
+                     "assumptions.hightech.share_premium_pp_per_year"],
+    "High-tech VA|Share of GDP": ["assumptions.hightech.czt_share_of_gdp_2019_pct",
+                                  "assumptions.hightech.share_change_pp_per_year",
+                                  "assumptions.hightech.share_change_sd_pp",
+                                  "assumptions.hightech.share_premium_pp_per_year"],
+}
+
+
+@dataclass
+class Projection:
+    """Simulated paths by (variable, region) on a common year grid.
+
+    ``paths[(variable, region)]`` is an array (n_paths, n_years) over
+    :attr:`years`; years before a variable's first forecast year hold the
+    history (identical on every path) or NaN where there is none.
+    """
+
+    years: np.ndarray
+    n_paths: int
+    paths: dict[tuple[str, str], np.ndarray]
+    first_forecast_year: dict[str, int]
+    basis: dict[str, str]
+    backtest: pd.DataFrame
+    weights: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def get(self, variable: str, region: str = CZT) -> np.ndarray:
+        return self.paths[(variable, region)]
+
+    def at(self, variable: str, year: int, region: str = CZT) -> np.ndarray:
+        """Values of all paths in one year."""
+        return self.paths[(variable, region)][:, int(np.searchsorted(self.years, year))]
+
+
+def _grid(years: np.ndarray, n_paths: int, hist: pd.Series | None) -> np.ndarray:
+    arr = np.full((n_paths, len(years)), np.nan)
+    if hist is not None:
+        h = hist.reindex(years)
+        arr[:, :] = h.to_numpy()[None, :]
+    return arr
+
+
+def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: float, label: str):
+    """Run the forecasting engine on city levels; return (years, {region: paths}, backtest, weights)."""
+    from .forecast import forecast_series_panel
+
+    f = scenario.forecast
+    logs = np.log(wide_levels)
+    ps, bt, w = forecast_series_panel(
+        logs, methods=list(f.methods), end_year=f.end_year, n_paths=f.n_paths, seed=seed,
+        backtest_origins=tuple(f.backtest_origins), horizons=range(1, f.backtest_horizons + 1),
+        weight_rule=f.weight_rule, growth_adjustment_pp=adjust_pp)
+    levels = {r: ps.levels[:, :, i] for i, r in enumerate(ps.regions)}
+    bt = bt.assign(variable=label) if len(bt) else bt
+    w = w.assign(variable=label) if len(w) else w
+    return np.asarray(ps.years), levels, bt, w
+
+
+def project(panel: Panel, scenario) -> Projection:
+    """Simulate every headline variable to ``scenario.forecast.end_year``.
+
+    Parameters
+    ----------
+    panel : Panel
+        The flagged modelling panel (:func:`model.data.build_panel`).
+    scenario : model.scenario.Scenario
+        Forecast settings, assumptions and seed.
+    """
+    f, a = scenario.forecast, scenario.assumptions
+    rng = np.random.default_rng(scenario.seed)
+    seeds = rng.integers(0, 2**31 - 1, size=8)
+    n = f.n_paths
+    years = np.arange(f.history_start, f.end_year + 1)
+    P: dict[tuple[str, str], np.ndarray] = {}
+    first: dict[str, int] = {}
+    bts, ws, notes = [], [], []
+
+    def hist(var, region):
+        return panel.series(VARIABLES[var][0], region)
+
+    # --- real GDP and deflator (cities, joint) --------------------------------
+    real_w = panel.wide("gdp_real", CITIES).loc[f.history_start:]
+    yrs_r, real_paths, bt, w = _panel_forecast(real_w, scenario, int(seeds[0]), a.gdp.growth_adjustment_pp, "GDP|Real")
+    bts.append(bt); ws.append(w)
+    defl_w = panel.wide("gdp_deflator", CITIES).loc[f.history_start:]
+    yrs_d, defl_paths, bt, w = _panel_forecast(defl_w, scenario, int(seeds[1]), a.gdp.deflator_adjustment_pp, "GDP|Deflator")
+    bts.append(bt); ws.append(w)
+    first["GDP|Real"] = first["GDP|Deflator"] = first["GDP|Nominal"] = int(yrs_r[0])
+    for var, paths_, yrs in (("GDP|Real", real_paths, yrs_r), ("GDP|Deflator", defl_paths, yrs_d)):
+        for c in CITIES:
+            arr = _grid(years, n, hist(var, c))
+            arr[:, np.searchsorted(years, yrs[0]):np.searchsorted(years, yrs[-1]) + 1] = paths_[c]
+            P[(var, c)] = arr
+    for c in CITIES:
+        nom = P[("GDP|Real", c)] * P[("GDP|Deflator", c)] / 100.0
+        obs = hist("GDP|Nominal", c).reindex(years)
+        k = np.searchsorted(years, first["GDP|Nominal"])
+        nom[:, :k] = obs.to_numpy()[None, :k]
+        P[("GDP|Nominal", c)] = nom
+    P[("GDP|Real", CZT)] = sum(P[("GDP|Real", c)] for c in CITIES)
+    P[("GDP|Nominal", CZT)] = sum(P[("GDP|Nominal", c)] for c in CITIES)
+    czt_nom_hist = hist("GDP|Nominal", CZT).reindex(years).to_numpy()
+    k = np.searchsorted(years, first["GDP|Nominal"])
+    P[("GDP|Nominal", CZT)][:, :k] = czt_nom_hist[None, :k]  # published aggregate where it exists
+    defl_czt = _grid(years, n, hist("GDP|Deflator", CZT))
+    defl_czt[:, k:] = (sum(P[("GDP|Real", c)] * P[("GDP|Deflator", c)] for c in CITIES)[:, k:]
+                       / P[("GDP|Real", CZT)][:, k:])
+    P[("GDP|Deflator", CZT)] = defl_czt
+    for r in REGIONS:
+        g = np.full((n, len(years)), np.nan)
+        g[:, 1:] = (P[("GDP|Real", r)][:, 1:] / P[("GDP|Real", r)][:, :-1] - 1) * 100
+        h = hist("GDP|Real growth", r).reindex(years).to_numpy()
+        g[:, :k] = h[None, :k]
+        P[("GDP|Real growth", r)] = g
+    first["GDP|Real growth"] = first["GDP|Real"]
+
+    # --- population (cities, joint), census basis -----------------------------
+    pop_w = panel.wide("pop_resident", CITIES).dropna()
+    yrs_p, pop_paths, bt, w = _panel_forecast(pop_w, scenario, int(seeds[2]), a.population.growth_adjustment_pp, "Population|Resident")
+    bts.append(bt); ws.append(w)
+    first["Population|Resident"] = int(yrs_p[0])
+    kp = np.searchsorted(years, yrs_p[0])
+    for c in CITIES:
+        arr = _grid(years, n, hist("Population|Resident", c).loc[: yrs_p[0] - 1])
+        arr[:, kp:kp + len(yrs_p)] = pop_paths[c]
+        P[("Population|Resident", c)] = arr
+    P[("Population|Resident", CZT)] = sum(P[("Population|Resident", c)] for c in CITIES)
+    if panel.latest("pop_resident", "430100")[0] >= yrs_p[0]:
+        notes.append(f"Population paths start in {yrs_p[0]} (last year observed for all three cities + 1); "
+                     "later single-city observations are shown as history but not used as a jump-off.")
+
+    # --- per-capita GDP --------------------------------------------------------
+    for r in REGIONS:
+        P[("GDP per capita", r)] = P[("GDP|Nominal", r)] / P[("Population|Resident", r)] * 1e4
+    first["GDP per capita"] = first["GDP|Nominal"]
+
+    # --- urbanisation: census 2010-2020 logit trend (derived) ------------------
+    ur = panel.series("urbanization_rate", CZT)
+    r10, r20 = ur[2010] / 100, ur[2020] / 100
+    slope = (np.log(r20 / (1 - r20)) - np.log(r10 / (1 - r10))) / 10
+    rate = 1 / (1 + np.exp(-(np.log(r20 / (1 - r20)) + slope * (years - 2020))))
+    urb = np.where(years >= 2021, rate * 100, np.nan)
+    urb_hist = ur.reindex(years).to_numpy()
+    P[("Urbanisation rate", CZT)] = np.where(np.isfinite(urb_hist), urb_hist, urb)[None, :].repeat(n, axis=0)
+    P[("Population|Urban", CZT)] = P[("Urbanisation rate", CZT)] / 100 * P[("Population|Resident", CZT)]
+    first["Urbanisation rate"] = first["Population|Urban"] = 2021
+    notes.append(f"Urbanisation rate follows the 2010-2020 census trend in logit terms ({slope:.4f}/yr), "
+                 "deterministic; the urban-population spread comes from the population paths.")
+
+    # --- energy intensity (assumption-driven random walk) ----------------------
+    en = panel.constants["energy"]
+    ei_hist = panel.series("energy_intensity_index", CZT)
+    y0 = int(ei_hist.index.max())
+    mu = en["mu"] + a.energy.czt_relative_to_hunan_pp
+    eps = np.random.default_rng(int(seeds[3])).normal(mu, en["sd"], size=(n, f.end_year - y0))
+    ei = _grid(years, n, ei_hist)
+    ke = np.searchsorted(years, y0)
+    ei[:, ke + 1:] = ei_hist[y0] * np.cumprod(1 + eps / 100, axis=1)
+    P[("Energy intensity", CZT)] = ei
+    first["Energy intensity"] = y0 + 1
+    notes.append(f"Energy intensity after {y0}: yoy change ~ N({mu:.2f}%, {en['sd']:.2f} pp) ({en['how']}); "
+                 "no CZT energy data exist, so this rests on an assumption.")
+
+    # --- high-tech share and VA (assumption-driven) ----------------------------
+    ht = panel.constants["hightech"]
+    sh_hist = panel.series("hightech_share_gdp", CZT)
+    y1 = int(sh_hist.index.max())
+    mu_s = ht["mu"] * ht["ratio"] + a.hightech.share_premium_pp_per_year
+    sd_s = ht["sd"] * ht["ratio"]
+    steps = np.random.default_rng(int(seeds[4])).normal(mu_s, sd_s, size=(n, f.end_year - y1))
+    sh = _grid(years, n, sh_hist)
+    ks = np.searchsorted(years, y1)
+    sh[:, ks + 1:] = np.clip(sh_hist[y1] + np.cumsum(steps, axis=1), 0, 100)
+    P[("High-tech VA|Share of GDP", CZT)] = sh
+    va = sh / 100 * P[("GDP|Nominal", CZT)]
+    P[("High-tech VA", CZT)] = va
+    first["High-tech VA"] = first["High-tech VA|Share of GDP"] = y1 + 1
+    notes.append(f"High-tech share after {y1}: change ~ N({mu_s:.2f}, {sd_s:.2f}) pp/yr (Hunan's share changes scaled "
+                 f"by the CZT/Hunan ratio {ht['ratio']:.3f}); level = share x nominal GDP. Rests on assumptions.")
+
+    basis = {v: ("forecast (assumption)" if v in ASSUMPTION_DEPENDENCIES else "forecast") for v in VARIABLES}
+    backtest = pd.concat([b for b in bts if len(b)], ignore_index=True) if any(len(b) for b in bts) else pd.DataFrame()
+    weights = pd.concat([x for x in ws if len(x)], ignore_index=True) if any(len(x) for x in ws) else pd.DataFrame()
+    return Projection(years=years, n_paths=n, paths=P, first_forecast_year=first, basis=basis,
+                      backtest=backtest, weights=weights, notes=notes)

@@ -1,0 +1,204 @@
+"""Run a scenario end to end and write its outputs atomically.
+
+``run_scenario("baseline")`` loads the scenario, validates and loads the data,
+builds the flagged panel, simulates the paths, scores the plan targets,
+optionally runs the investment optimisation, and writes everything into
+``outputs/<scenario>/``. Files are written into a hidden temporary folder that
+is renamed into place only when complete, so a run killed midway leaves no
+folder that looks complete (and never a half-written ``run.json``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .iamc import write_iamc
+from .paths import CALIBRATION, DATA, OUTPUTS
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced (also what notebooks use)."""
+
+    scenario: object
+    panel: object
+    projection: object
+    forecasts: pd.DataFrame
+    scorecard: pd.DataFrame
+    backtest: pd.DataFrame
+    weights: pd.DataFrame
+    assumptions: pd.DataFrame
+    optimisation: dict | None = None
+    manifest: dict = field(default_factory=dict)
+    out_dir: Path | None = None
+
+    def prob(self, target_id: str) -> float:
+        """Probability of meeting one target (NaN if not modelled)."""
+        r = self.scorecard.set_index("target").loc[target_id]
+        return float(r.prob_meet) if r.prob_meet is not None else float("nan")
+
+
+def _stage(progress: Callable[[str], None] | None, msg: str, t0: float) -> None:
+    if progress is not None:
+        progress(f"[{time.perf_counter() - t0:5.1f}s] {msg}")
+
+
+def assumptions_table(scenario) -> pd.DataFrame:
+    """Every labelled assumption in force, its value and the outputs resting on it."""
+    from .projection import ASSUMPTION_DEPENDENCIES
+
+    rows = []
+    deps: dict[str, list[str]] = {}
+    for out, keys in ASSUMPTION_DEPENDENCIES.items():
+        for k in keys:
+            deps.setdefault(k, []).append(out)
+    a = scenario.assumptions.model_dump()
+    for section, vals in a.items():
+        for k, v in vals.items():
+            key = f"assumptions.{section}.{k}"
+            rows.append({"key": key, "value": "derived default" if v is None else v,
+                         "outputs": "; ".join(deps.get(key, [])) or f"{section} history/forecast"})
+    return pd.DataFrame(rows)
+
+
+def _finalise(tmp: Path, final: Path) -> None:
+    old = None
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{os.getpid()}")
+        final.rename(old)
+    tmp.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bool = True,
+                 n_paths: int | None = None, progress: Callable[[str], None] | None = None) -> RunResult:
+    """Run one scenario (preset name or TOML path).
+
+    Parameters
+    ----------
+    scenario : str or Path
+        Preset name (``baseline``, ``plan``, …) or path to a scenario file.
+    out_dir : Path, optional
+        Output folder (default ``outputs/<scenario name>``).
+    write : bool
+        Write the output files (False: compute only, for notebooks/tests).
+    n_paths : int, optional
+        Override the number of simulated paths.
+    progress : callable, optional
+        Receives one-line progress messages.
+    """
+    from .charts import all_fan_charts
+    from .data.loader import SOURCE_FILES, load_sources
+    from .data.panel import build_panel
+    from .manifest import code_version, input_hashes, package_versions
+    from .outputs import forecast_table
+    from .projection import project
+    from .scenario import PARAMETERS_FILE, load_scenario
+    from .scorecard import scorecard, scorecard_markdown
+    from .targets import TARGETS_FILE, load_targets
+
+    t0 = time.perf_counter()
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    sc = load_scenario(scenario)
+    if n_paths is not None:
+        sc = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"n_paths": int(n_paths)})})
+    targets = load_targets(extra=[t.as_target_dict() for t in sc.targets_2035])
+    _stage(progress, f"scenario '{sc.name}' loaded ({len(targets)} targets)", t0)
+    sources = load_sources()
+    plan_figures = pd.read_csv(DATA / "plan" / "plan_figures.csv", dtype={"region_code": str})
+    panel = build_panel(sources, sc)
+    _stage(progress, f"panel built ({len(panel.long)} rows)", t0)
+    proj = project(panel, sc)
+    _stage(progress, f"simulated {proj.n_paths} paths to {sc.forecast.end_year}", t0)
+    fc = forecast_table(panel, proj, sc.name)
+    card = scorecard(targets, panel, proj, plan_figures)
+    last = panel.latest("gdp_nominal", "CZT")[0]
+    hist_years = last - sc.forecast.history_start + 1
+    horizon_note = (f"Horizon: {sc.forecast.end_year - last} years beyond the last GDP data year {last}, "
+                    f"from {hist_years} years of history ({sc.forecast.history_start}-{last}); "
+                    f"population history {int(panel.wide('pop_resident').index.min())}-"
+                    f"{proj.first_forecast_year['Population|Resident'] - 1} (census basis).")
+    assumptions = assumptions_table(sc)
+    result = RunResult(scenario=sc, panel=panel, projection=proj, forecasts=fc, scorecard=card,
+                       backtest=proj.backtest, weights=proj.weights, assumptions=assumptions)
+    inputs = [DATA / rel for rel in SOURCE_FILES.values()] + [DATA / "plan" / "plan_figures.csv",
+              DATA / "hightech" / "context_gdp_denominators.csv", PARAMETERS_FILE, TARGETS_FILE,
+              *[Path(p) for p in sc.source_files]]
+    if not write:
+        result.manifest = {"horizon": horizon_note}
+        return result
+
+    final = Path(out_dir) if out_dir else OUTPUTS / sc.name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".tmp-{final.name}-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        write_iamc(fc, tmp / "forecasts.csv")
+        card.to_csv(tmp / "scorecard.csv", index=False, float_format="%.6g")
+        (tmp / "scorecard.md").write_text(scorecard_markdown(card, sc.name, horizon_note, proj.n_paths), encoding="utf-8")
+        proj.backtest.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
+        proj.weights.to_csv(tmp / "method_weights.csv", index=False, float_format="%.6g")
+        panel.long.to_csv(tmp / "panel.csv", index=False, float_format="%.8g")
+        assumptions.to_csv(tmp / "assumptions.csv", index=False)
+        charts = all_fan_charts(proj, panel, targets, tmp)
+        _stage(progress, "forecasts, scorecard, backtests and fan charts written", t0)
+        opt_summary = None
+        if sc.optimisation.mode != "none":
+            from .opt import run_optimisation
+
+            opt_summary = run_optimisation(sc, _state(panel, proj, sc), tmp)
+            result.optimisation = opt_summary
+            _stage(progress, f"optimisation ({sc.optimisation.mode}) solved", t0)
+        manifest = {
+            "scenario": sc.name, "scenario_files": list(sc.source_files), "seed": sc.seed,
+            "n_paths": proj.n_paths, "started_utc": started,
+            "code": code_version(), "packages": package_versions(),
+            "inputs_sha256": input_hashes(inputs),
+            "horizon": horizon_note, "notes": proj.notes,
+            "outputs": sorted(p.name for p in tmp.iterdir()) + ["run.json"],
+            "charts": charts, "optimisation": opt_summary,
+            "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else None,
+        }
+        try:
+            from .report import write_report  # reviewer report (optional module)
+        except ImportError:
+            write_report = None
+        if write_report is not None:
+            manifest["outputs"] += ["report.html", "report.md"]
+        manifest["wall_time_s"] = round(time.perf_counter() - t0, 3)
+        (tmp / "run.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        if write_report is not None:
+            write_report(tmp, result)
+        _finalise(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    result.manifest, result.out_dir = manifest, final
+    _stage(progress, f"done: {final}", t0)
+    return result
+
+
+def _state(panel, proj, sc) -> dict:
+    """Latest observed state and forecast medians handed to the optimisation."""
+    import numpy as np
+
+    y, gdp, _ = panel.latest("gdp_nominal", "CZT")
+    ei_y, ei, _ = panel.latest("energy_intensity_index", "CZT")
+    ht_y, ht, _ = panel.latest("hightech_va", "CZT")
+    med = {var: dict(zip(proj.years.tolist(), np.nanmedian(proj.get(var), axis=0).tolist()))
+           for var in ("GDP|Nominal", "GDP|Real", "GDP|Deflator", "Energy intensity", "High-tech VA")}
+    return {"year": y, "gdp_nominal": gdp, "gdp_real_2019prices": panel.series("gdp_real", "CZT")[y],
+            "energy_intensity_index": {"year": ei_y, "value": ei},
+            "hightech_va": {"year": ht_y, "value": ht}, "gdp_nominal_2019": panel.series("gdp_nominal", "CZT")[2019],
+            "forecast_median": med}

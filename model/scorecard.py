@@ -1,0 +1,127 @@
+"""The plan-target scorecard: one row per target, probabilities from the paths.
+
+Status rule (stated in every scorecard): *on track* if P(meet) ≥ 0.75,
+*at risk* if 0.25 ≤ P < 0.75, *off track* if P < 0.25, *not modelled* when no
+forecast variable tests the target (the row is kept, never dropped).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .data.panel import Panel
+from .projection import ASSUMPTION_DEPENDENCIES, VARIABLES, Projection
+from .targets import Target, meets
+
+ON_TRACK, AT_RISK = 0.75, 0.25
+COLUMNS = ["target", "name", "plan_value", "unit", "comparator", "year", "latest_value", "latest_year",
+           "forecast_median", "forecast_p10", "forecast_p90", "prob_meet", "required_annual_growth_pct",
+           "status", "basis", "rests_on"]
+
+
+def status_of(p: float | None) -> str:
+    """Map a probability to the status label."""
+    if p is None or not np.isfinite(p):
+        return "not modelled"
+    return "on track" if p >= ON_TRACK else ("at risk" if p >= AT_RISK else "off track")
+
+
+def metric_paths(t: Target, proj: Projection) -> np.ndarray:
+    """The target's metric on every path (level, % change vs base, or avg growth %)."""
+    x = proj.at(t.variable, t.year, t.region)
+    if t.kind == "level":
+        return x
+    base = proj.at(t.variable, t.base_year, t.region)
+    if t.kind == "change_vs_base":
+        return (x / base - 1) * 100
+    return ((x / base) ** (1 / (t.year - t.base_year)) - 1) * 100
+
+
+def _latest(t: Target, panel: Panel, plan_figures: pd.DataFrame | None) -> tuple[float, int, str] | tuple[None, None, str]:
+    if t.modelled:
+        pvar = VARIABLES[t.variable][0]
+        lt = panel.latest(pvar, t.region)
+        if lt is None:
+            return None, None, ""
+        y, v, b = lt
+        if t.kind == "change_vs_base":
+            base = panel.series(pvar, t.region).get(t.base_year)
+            v = (v / base - 1) * 100
+        elif t.kind == "avg_growth":
+            s = panel.series(pvar, t.region)
+            v = ((v / s[t.base_year]) ** (1 / (y - t.base_year)) - 1) * 100
+        return v, y, b
+    if t.latest_variable and plan_figures is not None:
+        d = plan_figures[(plan_figures.variable == t.latest_variable) & (plan_figures.region_code == t.region)]
+        if len(d):
+            r = d.sort_values("year").iloc[-1]
+            return float(r.value), int(r.year), f"observed ({r.kind}, plan outline)"
+    return None, None, ""
+
+
+def required_growth(t: Target, panel: Panel, latest_value, latest_year) -> float | None:
+    """Annual growth (%) needed from the latest observation to just meet the target."""
+    if latest_value is None or latest_year is None or latest_year >= t.year or not t.modelled:
+        return None
+    pvar = VARIABLES[t.variable][0]
+    s = panel.series(pvar, t.region)
+    n = t.year - latest_year
+    if t.kind == "level":
+        goal, now = t.value, latest_value
+    elif t.kind == "change_vs_base":
+        goal, now = s[t.base_year] * (1 + t.value / 100), s[latest_year]
+    else:
+        goal, now = s[t.base_year] * (1 + t.value / 100) ** (t.year - t.base_year), s[latest_year]
+    if now <= 0:
+        return None
+    return ((goal / now) ** (1 / n) - 1) * 100
+
+
+def scorecard(targets: list[Target], panel: Panel, proj: Projection,
+              plan_figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Evaluate every target; see the module docstring for the status rule."""
+    rows = []
+    for t in targets:
+        latest_v, latest_y, latest_b = _latest(t, panel, plan_figures)
+        row = {"target": t.id, "name": t.name, "plan_value": t.value, "unit": t.unit,
+               "comparator": t.comparator + (f" (±{t.tolerance:g})" if t.tolerance else ""),
+               "year": t.year, "latest_value": latest_v, "latest_year": latest_y,
+               "forecast_median": None, "forecast_p10": None, "forecast_p90": None, "prob_meet": None,
+               "required_annual_growth_pct": required_growth(t, panel, latest_v, latest_y),
+               "status": "not modelled", "basis": latest_b or "no data", "rests_on": ""}
+        if t.modelled and (t.variable, t.region) in proj.paths and t.year <= proj.years[-1]:
+            m = metric_paths(t, proj)
+            m = m[np.isfinite(m)]
+            p = float(meets(m, t).mean())
+            row.update(forecast_median=float(np.median(m)), forecast_p10=float(np.quantile(m, 0.1)),
+                       forecast_p90=float(np.quantile(m, 0.9)), prob_meet=p, status=status_of(p))
+            deps = ASSUMPTION_DEPENDENCIES.get(t.variable, [])
+            row["basis"] = "assumption" if deps else latest_b
+            row["rests_on"] = "; ".join(deps)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _fmt(x, nd=1):
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "–"
+    return f"{x:,.{nd}f}" if abs(x) < 1e6 else f"{x:,.0f}"
+
+
+def scorecard_markdown(sc: pd.DataFrame, scenario: str, horizon_note: str, n_paths: int) -> str:
+    """Human-readable scorecard (Markdown)."""
+    lines = [f"# Plan-target scorecard — scenario `{scenario}`", "",
+             f"Probabilities are shares of {n_paths} simulated paths meeting each target. "
+             f"Status: on track P ≥ {ON_TRACK}, at risk {AT_RISK} ≤ P < {ON_TRACK}, off track P < {AT_RISK}. "
+             "Rows with basis *assumption* rest on labelled assumptions (see `rests_on` in scorecard.csv).",
+             "", horizon_note, "",
+             "| target | plan | year | latest (year) | median [80% interval] | P(meet) | required growth %/yr | status | basis |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in sc.itertuples():
+        latest = f"{_fmt(r.latest_value)} ({r.latest_year})" if r.latest_year is not None and r.latest_year == r.latest_year else "–"
+        fc = (f"{_fmt(r.forecast_median)} [{_fmt(r.forecast_p10)}, {_fmt(r.forecast_p90)}]"
+              if r.forecast_median is not None and r.forecast_median == r.forecast_median else "–")
+        p = f"{r.prob_meet:.3f}" if r.prob_meet is not None and r.prob_meet == r.prob_meet else "–"
+        lines.append(f"| {r.name} | {r.comparator} {r.plan_value:g} {r.unit} | {r.year} | {latest} | {fc} | {p} | "
+                     f"{_fmt(r.required_annual_growth_pct, 2)} | **{r.status}** | {r.basis} |")
+    return "\n".join(lines) + "\n"

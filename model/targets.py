@@ -1,0 +1,123 @@
+"""Plan targets as data (``calibration/targets.toml``), validated with pydantic.
+
+In the spirit of nomenclature's ``DataValidator``: each criterion has a value,
+a comparator and (for "about" targets) a tolerance; :func:`meets` evaluates a
+criterion on numbers (e.g. every simulated path) and :func:`check` returns the
+offending rows of a frame rather than just ``False``.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import CztInputError
+from .paths import CALIBRATION
+
+TARGETS_FILE = CALIBRATION / "targets.toml"
+
+
+class Target(BaseModel):
+    """One quantified plan target."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    value: float
+    unit: str
+    comparator: Literal[">=", ">", "<=", "<", "~"]
+    tolerance: float | None = Field(default=None, gt=0)
+    year: int = Field(ge=2020, le=2060)
+    base_year: int | None = None
+    variable: str | None = None
+    region: str = "CZT"
+    kind: Literal["level", "change_vs_base", "avg_growth"] = "level"
+    latest_variable: str | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Target":
+        if self.comparator == "~" and self.tolerance is None:
+            raise ValueError("comparator '~' needs a tolerance")
+        if self.kind != "level" and self.base_year is None:
+            raise ValueError(f"kind '{self.kind}' needs base_year")
+        if self.base_year is not None and self.base_year >= self.year:
+            raise ValueError("base_year must be before year")
+        return self
+
+    @property
+    def modelled(self) -> bool:
+        return self.variable is not None
+
+
+def load_targets(path: Path | str = TARGETS_FILE, extra: list[dict] | None = None) -> list[Target]:
+    """Read and validate the targets file (plus scenario-supplied targets).
+
+    Raises
+    ------
+    CztInputError
+        Naming the file, the target's position/id and the offending key.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise CztInputError(path, "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CztInputError(path, f"invalid TOML ({exc})") from None
+    if set(raw) - {"target"}:
+        raise CztInputError(path, f"unknown top-level key(s) {sorted(set(raw) - {'target'})}")
+    out, seen = [], set()
+    for i, item in enumerate(list(raw.get("target", [])) + list(extra or [])):
+        where = f"{path} target #{i + 1} ({item.get('id', '?')})"
+        try:
+            t = Target.model_validate(item)
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            key = ".".join(str(x) for x in e["loc"]) or "target"
+            raise CztInputError(where, f"key '{key}': {e['msg']}") from None
+        if t.id in seen:
+            raise CztInputError(where, f"duplicate target id '{t.id}'")
+        seen.add(t.id)
+        out.append(t)
+    return out
+
+
+def meets(values: np.ndarray | float, target: Target) -> np.ndarray:
+    """Boolean array: does each value satisfy the target's criterion?"""
+    v = np.asarray(values, dtype=float)
+    c, x = target.comparator, target.value
+    if c == ">=":
+        return v >= x
+    if c == ">":
+        return v > x
+    if c == "<=":
+        return v <= x
+    if c == "<":
+        return v < x
+    return np.abs(v - x) <= target.tolerance
+
+
+def check(df: pd.DataFrame, targets: list[Target]) -> pd.DataFrame:
+    """Rows of an IAMC frame (median/deterministic values) that miss a target.
+
+    Returns the offending rows with the target id, value and comparator
+    attached; an empty frame means every testable target is met.
+    """
+    bad = []
+    for t in targets:
+        if t.kind != "level" or not t.modelled:
+            continue
+        sel = df[(df.variable == t.variable) & (df.region == t.region) & (df.year == t.year)]
+        if "quantile" in sel.columns:
+            sel = sel[sel["quantile"].astype(str).isin(["0.5", ""])]
+        miss = sel[~meets(sel.value.to_numpy(), t)]
+        if len(miss):
+            bad.append(miss.assign(target=t.id, target_value=t.value, comparator=t.comparator))
+    return pd.concat(bad, ignore_index=True) if bad else pd.DataFrame(columns=list(df.columns) + ["target", "target_value", "comparator"])
