@@ -130,9 +130,8 @@ def build_gdp(panel_src: pd.DataFrame, rows: _Rows, settings, history_start: int
     for c in CITIES:
         n_obs = _obs(panel_src, "gdp_nominal", c)
         n = n_obs["value"].reindex(years)
-        rows.add_series(c, "gdp_nominal", n.dropna(), "observed", "source value", "")
         for y in n.dropna().index:
-            rows.rows[-len(n.dropna()) + list(n.dropna().index).index(y)] = rows.rows[-len(n.dropna()) + list(n.dropna().index).index(y)][:7] + (n_obs.at[y, "source_id"],)
+            rows.add(c, "gdp_nominal", y, n[y], "observed", "source value", n_obs.at[y, "source_id"])
         gaps = n[n.isna()].index
         if len(gaps):
             filled = tf.interpolate_geometric(n, years)
@@ -182,7 +181,8 @@ def build_gdp(panel_src: pd.DataFrame, rows: _Rows, settings, history_start: int
                 raise CztInputError(where, "needs gdp_real_growth_avg_2021_2024 for 430100 in 2024")
             prod = np.prod([1 + growth["430100"][y] / 100 for y in (2021, 2022, 2023)])
             g_cs = ((1 + avg[2024] / 100) ** 4 / prod - 1) * 100
-            w = {c: nominal[c][2023] for c in CITIES}
+            # weights: 2023 real GDP at 2019 prices, so the CZT real growth is exactly 5.2%
+            w = {c: nominal[c][BASE_YEAR] * tf.chain_index(growth[c].loc[:2023], BASE_YEAR)[2023] for c in CITIES}
             rest = (czt24 * sum(w.values()) - g_cs * w["430100"]) / (w["430200"] + w["430300"])
             growth["430100"][2024] = g_cs
             rows.add("430100", "gdp_real_growth", 2024, g_cs, "derived",
@@ -233,16 +233,15 @@ def build_gdp(panel_src: pd.DataFrame, rows: _Rows, settings, history_start: int
     nom_consistent = sum(real[c] * defl[c] / 100 for c in CITIES)
     defl_czt = nom_consistent / real_czt * 100
     rows.add_series(CZT, "gdp_deflator", defl_czt, "derived", "CZT nominal (2019 basis) / CZT real", "")
-    czt_nom_pub = _obs(panel_src, "gdp_nominal", CZT)["value"]
+    czt_nom_pub = _obs(panel_src, "gdp_nominal", CZT)
     nominal_czt = sum(nominal[c] for c in CITIES)
     for y in years:
         if y in czt_nom_pub.index:
-            rows.add(CZT, "gdp_nominal", y, czt_nom_pub[y], "observed", "published CZT aggregate", "")
-        elif all(np.isfinite(nominal[c][y]) for c in CITIES):
-            basis = "derived"
-            rows.add(CZT, "gdp_nominal", y, nominal_czt[y], basis, "sum of the three cities' published GDP", "")
-    return {"last_year": last_year, "real": real, "deflator": defl, "nominal": nominal,
-            "nominal_czt_2019": float(nominal_czt[BASE_YEAR])}
+            nominal_czt[y] = czt_nom_pub.at[y, "value"]
+            rows.add(CZT, "gdp_nominal", y, nominal_czt[y], "observed", "published CZT aggregate", czt_nom_pub.at[y, "source_id"])
+        elif np.isfinite(nominal_czt[y]):
+            rows.add(CZT, "gdp_nominal", y, nominal_czt[y], "derived", "sum of the three cities' published GDP", "")
+    return {"last_year": last_year, "real": real, "deflator": defl, "nominal": nominal, "nominal_czt": nominal_czt}
 
 
 def build_population(panel_src: pd.DataFrame, census: pd.DataFrame, rows: _Rows, where: str) -> dict:
@@ -354,7 +353,7 @@ def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict
     yrs = range(BASE_YEAR, a.last_data_year + 1)
     hs_full = pd.Series(np.interp(list(yrs), hs.index, hs.to_numpy()), index=list(yrs))
     czt_share = hs_full * ratio
-    nominal = sum(gdp_info["nominal"][c] for c in CITIES)
+    nominal = gdp_info["nominal_czt"]
     for y in yrs:
         m = ("assumed 2019 share" if y == BASE_YEAR else
              "assumed 2019 share x Hunan share relative to 2019" + ("" if y in hs.index else " (Hunan share interpolated)"))
