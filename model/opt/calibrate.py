@@ -1,0 +1,472 @@
+"""Calibrate :class:`~model.opt.params.OptParams` from IO accounts, the state and the scenario.
+
+Two sources of cluster accounts:
+
+* :func:`params_from_io` – from the IO module's ``cluster_accounts`` (preferred);
+  fields that object does not provide are filled from the vendored table;
+* :func:`vendored_accounts` – directly from ``calibration/data/io/hunan_2017_42``
+  (used when ``model.io`` is unavailable, and by tests/benchmarks).
+
+Both produce :class:`ClusterAccounts` (ratios of the Hunan 2017 table, levels
+in 亿元 of 2017), turned into LP parameters by :func:`params_from_accounts`.
+See ``calibration/optimisation/README.md`` for the calibration of κ, δ,
+the envelope, energy and high-tech coefficients.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CztInputError
+from ..paths import CALIBRATION, DATA
+from .params import OptParams, OptState, Target
+
+OPT_PARAMS_FILE = CALIBRATION / "optimisation" / "parameters.toml"
+IO_DIR = DATA / "io" / "hunan_2017_42"
+CLUSTER_MAP = CALIBRATION / "io" / "cluster_map.csv"
+HIGHTECH_WEIGHTS = CALIBRATION / "io" / "hightech_weights.csv"
+WAN_PER_YI = 1e4  # 1 亿元 = 10 000 万元
+
+
+@dataclass
+class ClusterAccounts:
+    """Base-table accounts by cluster (levels in 亿元 of the table year).
+
+    Attributes
+    ----------
+    codes, names : list of str
+    Zr : ndarray (n, n)
+        Regional intermediate flows (imports and inflows removed).
+    x, va, dep : ndarray (n,)
+        Gross output, value added, depreciation (VA003).
+    gfcf_r : ndarray (n,)
+        Regionally supplied gross fixed capital formation by product.
+    gfcf_total : float
+        Total GFCF (all origins) – the investment total.
+    energy : ndarray (n,)
+        Energy use by cluster in base-table 亿元-proxy units (only shares matter).
+    energy_hh : float
+        Household energy use, same units.
+    ht_weight_va : ndarray (n,)
+        Unscaled high-tech VA (Σ weight × VA of the sectors), 亿元.
+    sector_ht : tuple or None
+        (sector VA, sector weight, sector→cluster index) for exact capped scaling.
+    source : str
+    ht_share : ndarray, optional
+        Already calibrated high-tech share of VA by cluster (IO module); when
+        given, ``sector_ht`` is not used.
+    ht_tilt : ndarray, optional
+        Weights of the final-demand tilt (default: ``ht_share``).
+    """
+
+    codes: list
+    names: list
+    Zr: np.ndarray
+    x: np.ndarray
+    va: np.ndarray
+    dep: np.ndarray
+    gfcf_r: np.ndarray
+    gfcf_total: float
+    energy: np.ndarray
+    energy_hh: float
+    ht_weight_va: np.ndarray
+    sector_ht: tuple | None
+    source: str
+    ht_share: np.ndarray | None = None
+    ht_tilt: np.ndarray | None = None
+
+
+def load_opt_config(path: Path = OPT_PARAMS_FILE) -> dict:
+    """Read ``calibration/optimisation/parameters.toml``."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise CztInputError(path, "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CztInputError(path, f"invalid TOML ({exc})") from None
+
+
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_csv(IO_DIR / name, dtype={"code": str}).set_index("code")
+
+
+def _sector_table(cfg: dict) -> dict:
+    """Sector-level quantities (亿元 2017) from the vendored Hunan table."""
+    Z = _read("Z.csv").drop(columns=["name_zh", "name_en"])
+    fd = _read("final_demand.csv")
+    va = _read("value_added.csv")
+    codes = list(Z.index)
+    Zm = Z[codes].to_numpy(float) / WAN_PER_YI
+    x = fd["GO"].to_numpy(float) / WAN_PER_YI
+    # regional supply share, proportional assumption (io/SOURCES.md caveat 1)
+    dom_use = (fd["TIU"] + fd["TC"] + fd["GCF"]).to_numpy(float)
+    r = np.clip(np.divide((fd["GO"] - fd["EX"] - fd["OF"]).to_numpy(float), dom_use,
+                          out=np.zeros(len(codes)), where=dom_use > 0), 0, 1)
+    Zr = Zm * r[:, None]
+    gfcf = fd["FU201"].to_numpy(float) / WAN_PER_YI
+    ecfg = cfg["energy"]
+    eprod = [codes.index(c) for c in ecfg["energy_products"]]
+    e_purch = Zm[eprod, :].sum(axis=0)
+    hh = float(fd["THC"].to_numpy(float)[eprod].sum() / WAN_PER_YI)
+    # group-share calibration of sector energy
+    mt = ecfg["group_mtce"]
+    total_mt = sum(mt.values())
+    energy = np.zeros(len(codes))
+    for grp, members in ecfg["groups"].items():
+        ii = [codes.index(c) for c in members]
+        w = e_purch[ii]
+        if w.sum() > 0:
+            energy[ii] = mt[grp] / total_mt * w / w.sum()
+    energy_hh = mt["residential"] / total_mt
+    if HIGHTECH_WEIGHTS.exists():
+        hw = pd.read_csv(HIGHTECH_WEIGHTS, dtype={"code": str}).set_index("code")["weight"]
+        htw = np.array([float(hw.get(c, 0.0)) for c in codes])
+        ht_src = str(HIGHTECH_WEIGHTS.relative_to(CALIBRATION.parent))
+    else:
+        fw = cfg["hightech"]["fallback_weights"]
+        htw = np.array([float(fw.get(c, 0.0)) for c in codes])
+        ht_src = "calibration/optimisation/parameters.toml [hightech]"
+    names = list(Z.index.map(lambda c: c))
+    sect = pd.read_csv(IO_DIR / "sectors.csv", dtype={"code": str}).set_index("code")
+    names = [sect.loc[c, "name_en"] for c in codes]
+    return {"codes": codes, "names": names, "Zr": Zr, "x": x,
+            "va": va["TVA"].to_numpy(float) / WAN_PER_YI, "dep": va["VA003"].to_numpy(float) / WAN_PER_YI,
+            "gfcf_r": gfcf * r, "gfcf_total": float(gfcf.sum()), "energy": energy, "energy_hh": energy_hh,
+            "htw": htw, "ht_src": ht_src, "hh_energy_purchases": hh}
+
+
+def vendored_accounts(level: str = "cluster", cfg: dict | None = None) -> ClusterAccounts:
+    """Cluster (or sector) accounts from the vendored Hunan 2017 table.
+
+    Parameters
+    ----------
+    level : {"cluster", "sector"}
+        ``cluster`` aggregates with ``calibration/io/cluster_map.csv`` (the IO
+        module's plan-cluster map); ``sector`` keeps the 42 products minus
+        those with zero output (03 oil and gas extraction).
+    """
+    cfg = cfg or load_opt_config()
+    s = _sector_table(cfg)
+    codes = s["codes"]
+    keep = np.flatnonzero(s["x"] > 0)
+    if level == "sector":
+        cl_codes = [codes[i] for i in keep]
+        cl_names = [s["names"][i] for i in keep]
+        M = np.zeros((len(keep), len(codes)))
+        M[np.arange(len(keep)), keep] = 1.0
+    elif level == "cluster":
+        if not CLUSTER_MAP.exists():
+            raise CztInputError(CLUSTER_MAP, "cluster map not found (needed for level='cluster')")
+        cm = pd.read_csv(CLUSTER_MAP, dtype={"code": str}).set_index("code")
+        missing = set(codes) - set(cm.index)
+        if missing:
+            raise CztInputError(CLUSTER_MAP, f"sectors {sorted(missing)} not mapped")
+        cl_codes = list(dict.fromkeys(cm.loc[codes, "cluster"]))
+        cl_names = [cm.loc[cm["cluster"] == c, "cluster_en"].iloc[0] for c in cl_codes]
+        M = np.zeros((len(cl_codes), len(codes)))
+        for j, c in enumerate(codes):
+            M[cl_codes.index(cm.loc[c, "cluster"]), j] = 1.0
+    else:
+        raise CztInputError("io.level", f"'{level}' not one of cluster, sector")
+    sec_cl = M.argmax(axis=0)
+    return ClusterAccounts(
+        codes=cl_codes, names=cl_names, Zr=M @ s["Zr"] @ M.T, x=M @ s["x"], va=M @ s["va"],
+        dep=M @ s["dep"], gfcf_r=M @ s["gfcf_r"], gfcf_total=s["gfcf_total"], energy=M @ s["energy"],
+        energy_hh=s["energy_hh"], ht_weight_va=M @ (s["htw"] * s["va"]),
+        sector_ht=(s["va"], s["htw"], np.where(M.sum(axis=0) > 0, sec_cl, -1)),
+        source=f"vendored {IO_DIR.name} ({level}); high-tech weights: {s['ht_src']}")
+
+
+def _hightech_content(acc: ClusterAccounts, table_share: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """High-tech share of each cluster's VA (within-cluster content).
+
+    The sector weights w_s are scaled by one factor θ (capped at 1 per sector)
+    so that the *Hunan* table reproduces Hunan's published high-tech share
+    ``table_share``: h_s = min(1, θ w_s); clusters take the VA-weighted mean.
+
+    Returns
+    -------
+    (h_by_cluster, raw_weight_by_cluster, theta)
+    """
+    va_s, w_s, cl = acc.sector_ht
+    inside = cl >= 0
+    va_s, w_s, cl = va_s[inside], w_s[inside], cl[inside]
+    share_at = lambda th: float((np.minimum(1.0, th * w_s) * va_s).sum() / va_s.sum())  # noqa: E731
+    if share_at(1e9) <= table_share:
+        raise CztInputError("high-tech calibration", f"table-year share {100 * table_share:.1f}% exceeds the VA "
+                            f"of all sectors with positive weight ({100 * share_at(1e9):.1f}%)")
+    theta = _bisect(share_at, 0.0, 1e9, table_share)
+    n = len(acc.codes)
+    va_c = np.bincount(cl, weights=va_s, minlength=n)
+    h = np.bincount(cl, weights=np.minimum(1.0, theta * w_s) * va_s, minlength=n) / va_c
+    w = np.bincount(cl, weights=w_s * va_s, minlength=n) / va_c
+    return h, w, theta
+
+
+def _bisect(f, lo: float, hi: float, goal: float) -> float:
+    """Root of the increasing function ``f(x) = goal`` on [lo, hi]."""
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if f(mid) < goal else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def _tilted_structure(A: np.ndarray, v: np.ndarray, gfcf_r: np.ndarray, gfcf_total: float, o_tab: np.ndarray,
+                      h: np.ndarray, w: np.ndarray, target_share: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """IO-consistent base-year structure with a given high-tech share.
+
+    Other final demand (consumption, inventories, net outflows) of the table is
+    tilted by (1 + τ w_c) towards clusters with high-tech weight; investment
+    demand keeps the table's composition and its share ``s`` of GDP; output
+    follows from the Leontief inverse. τ solves Σ h VA / Σ VA = target_share.
+
+    Returns
+    -------
+    (va_structure, x_structure, tau) with va_structure summing to 1 and
+    x_structure on the same scale (X = VA / v).
+    """
+    n = len(v)
+    L = np.linalg.inv(np.eye(n) - A)
+    s = gfcf_total / float(v @ L @ (gfcf_r + o_tab))  # table investment share of GDP
+    vLg = float(v @ L @ gfcf_r)
+
+    def structure(tau):
+        o = o_tab * (1 + tau * w)
+        vLo = float(v @ L @ o)
+        a = s * vLo / (gfcf_total - s * vLg)      # investment scaled to keep I/GDP = s
+        x = L @ (a * gfcf_r + o)
+        va = v * x
+        return va / va.sum(), x / va.sum()
+
+    share = lambda tau: float(h @ structure(tau)[0])  # noqa: E731
+    lo = -0.999 / max(float(w.max()), 1e-12)
+    hi = 1e6
+    if not (share(lo) < target_share < share(hi)):
+        raise CztInputError("high-tech calibration", f"base-year high-tech share {100 * target_share:.1f}% outside "
+                            f"what tilting final demand can give ({100 * share(lo):.1f}-{100 * share(hi):.1f}%)")
+    tau = _bisect(share, lo, hi, target_share)
+    va_st, x_st = structure(tau)
+    return va_st, x_st, tau
+
+
+def plan_targets(settings, state: OptState, years: tuple[int, ...], targets_2035=()) -> tuple[list[Target], list[str]]:
+    """The plan's 2025 targets (from ``settings``) plus modelled 2035 goals.
+
+    Returns the targets inside the decision years and notes on skipped ones.
+    """
+    notes = []
+    out = []
+    y = 2025
+    src = "plan outline 2021 (calibration/parameters.toml [optimisation])"
+    if settings.gdp_target_2025 is not None:
+        out.append(Target("gdp_level_2025", "gdp_level", y, float(settings.gdp_target_2025), source=src))
+    if state.gdp_real_ratio_2019:
+        out.append(Target("gdp_growth_2025", "gdp_growth", y, 8.0, base_year=2019,
+                          base_real_ratio=1.0 / state.gdp_real_ratio_2019,
+                          source="plan outline 2021: 年均增长8%左右 (2020-2025), treated as >= 8.0"))
+    else:
+        notes.append("gdp_growth_2025 skipped: state.gdp_real_ratio_2019 not given")
+    out.append(Target("energy_intensity_2025", "energy_intensity", y, 100 * (1 - settings.energy_cut_2025), source=src))
+    out.append(Target("hightech_share_2025", "hightech_share", y, 100 * settings.hightech_share_2025, source=src))
+    out.append(Target("hightech_level_2025", "hightech_level", y, float(settings.hightech_level_2025), source=src))
+    kind_of = {"gdp_nominal": "gdp_level", "gdp": "gdp_level", "gdp_level": "gdp_level",
+               "energy_intensity_index": "energy_intensity", "energy_intensity": "energy_intensity",
+               "hightech_share": "hightech_share", "hightech_va_share_of_gdp": "hightech_share",
+               "hightech_va": "hightech_level", "hightech_industry_value_added": "hightech_level"}
+    for t in targets_2035:
+        kind = kind_of.get(t.variable)
+        if kind is None or t.comparator == "~":
+            notes.append(f"2035 target '{t.id}' ({t.variable} {t.comparator}) not modelled by the LP")
+            continue
+        out.append(Target(t.id, kind, 2035, float(t.value), source=f"scenario targets_2035: {t.note}"))
+    kept = [t for t in out if t.year in years[1:]]
+    for t in out:
+        if t not in kept:
+            notes.append(f"target '{t.id}' ({t.year}) outside decision years {years[1]}-{years[-1]}")
+    return kept, notes
+
+
+def params_from_accounts(acc: ClusterAccounts, state: OptState | dict, settings, targets_2035=(),
+                         cfg: dict | None = None) -> OptParams:
+    """Turn cluster accounts + state + scenario settings into LP parameters.
+
+    Parameters
+    ----------
+    acc : ClusterAccounts
+    state : OptState or dict
+        Latest observed state; ``state.year`` becomes the base year.
+    settings : model.scenario.OptimisationSettings
+    targets_2035 : sequence of model.scenario.Target2035
+    cfg : dict, optional
+        Contents of ``calibration/optimisation/parameters.toml``.
+    """
+    cfg = cfg or load_opt_config()
+    state = OptState.from_mapping(state)
+    notes = [f"accounts: {acc.source}"]
+    t0 = int(state.year)
+    if settings.start_year != t0:
+        notes.append(f"optimisation.start_year {settings.start_year} replaced by the state year {t0}")
+    T = int(settings.end_year)
+    if T <= t0:
+        raise CztInputError("optimisation.end_year", f"{T} not after the base year {t0}")
+    years = tuple(range(t0, T + 1))
+    x, va = np.asarray(acc.x, float), np.asarray(acc.va, float)
+    if np.any(x <= 0) or np.any(va <= 0):
+        bad = [c for c, a, b in zip(acc.codes, x, va) if a <= 0 or b <= 0]
+        raise CztInputError("IO accounts", f"clusters with non-positive output or VA: {bad}")
+    n = len(acc.codes)
+    A = acc.Zr / x[None, :]
+    v = va / x
+    gdp_tab = va.sum()
+    s_tab = acc.gfcf_total / gdp_tab
+    g = acc.gfcf_r / acc.gfcf_total
+    s = settings.investment_share_of_gdp if settings.investment_share_of_gdp is not None else s_tab
+    if settings.investment_share_of_gdp is None:
+        notes.append(f"investment envelope s = GFCF/GDP of the IO table = {s_tab:.4f}")
+    # capital: K_c proportional to depreciation / delta_c; level from steady state
+    dcfg = cfg.get("delta_by_cluster", {}) or {}
+    delta = np.array([float(dcfg.get(c, cfg["delta"])) for c in acc.codes])
+    gss = float(cfg["steady_state_growth"])
+    dep = np.asarray(acc.dep, float)
+    if np.any(dep <= 0):
+        bad = [c for c, d in zip(acc.codes, dep) if d <= 0]
+        raise CztInputError("IO accounts", f"clusters without depreciation (VA003 <= 0): {bad}")
+    if acc.ht_share is not None:
+        ht_share = np.asarray(acc.ht_share, float)
+        w_c = np.asarray(acc.ht_tilt if acc.ht_tilt is not None else ht_share, float)
+        theta = float("nan")
+    else:
+        ht_share, w_c, theta = _hightech_content(acc, float(cfg["hightech"]["table_year_share_pct"]) / 100)
+    o_tab = np.maximum(x - acc.Zr.sum(axis=1) - acc.gfcf_r, 0.0)   # other regional final demand, clipped at 0
+    va_st, x_st, tau = _tilted_structure(A, v, acc.gfcf_r, acc.gfcf_total, o_tab, ht_share, w_c,
+                                         state.hightech_va / state.gdp_nominal)
+    notes.append(("high-tech content from the IO accounts; " if acc.ht_share is not None else
+                  f"high-tech: sector weights x {theta:.3f} (capped at 1) reproduce Hunan's table-year share; ") +
+                 f"other final demand tilted by tau = {tau:.3f} towards weighted clusters to reach the "
+                 f"base-year CZT share {100 * state.hightech_va / state.gdp_nominal:.1f}%")
+    kshape = dep / delta                           # relative capital stocks (table structure)
+    lam = s_tab * gdp_tab / float(((gss + delta) * kshape).sum())  # steady state at the table's rate
+    kappa = lam * kshape / va
+    # base-year levels: tilted, IO-consistent structure scaled to CZT GDP of the state year
+    gdp0 = float(state.gdp_nominal)
+    va0 = gdp0 * va_st
+    inv0 = (gss + delta) * kappa * va0
+    inv_share0 = inv0 / inv0.sum()
+    # energy: units such that the 2019 intensity = 1 per 亿元; base-year total = index/100 * GDP0.
+    # Energy per unit of output of each cluster is kept from the table; the total is matched by
+    # scaling cluster and household coefficients by one factor.
+    e_share = np.asarray(acc.energy, float)
+    x0 = va0 / v
+    e_raw = e_share / x                            # energy per unit output, table units
+    e_hh_raw = acc.energy_hh / gdp_tab             # household energy per unit GDP, table units
+    E0 = state.energy_intensity_index / 100.0 * gdp0
+    scale = E0 / float(e_raw @ x0 + e_hh_raw * gdp0)
+    energy_coef = scale * e_raw
+    energy_hh = scale * e_hh_raw
+    x0 = va0 / v
+    other_fd0 = np.maximum(x0 - A @ x0 - g * s_tab * gdp0, 0.0)
+    dcf = cfg["demand"]
+    band = np.minimum(float(dcf["band_max"]), float(dcf["band_per_year"]) * np.arange(len(years)))
+    g_def = float(cfg["default_deflator_growth"])
+    defl = np.array([float((state.deflator or {}).get(y, (1 + g_def) ** (y - t0))) for y in years])
+    defl[0] = 1.0
+    targets, tnotes = plan_targets(settings, state, years, targets_2035)
+    notes += tnotes
+    mode = settings.mode if settings.mode in ("max_gdp", "min_investment") else "max_gdp"
+    return OptParams(
+        clusters=tuple(acc.codes), names=tuple(acc.names), years=years, A=A, v=v, g=g, kappa=kappa,
+        delta=delta, va0=va0, inv_share0=inv_share0, energy_coef=energy_coef, energy_hh=energy_hh,
+        hightech_share=ht_share, envelope=np.full(len(years), s), deflator=defl,
+        other_fd0=other_fd0, demand_band=band, demand_growth=float(dcf["trend_growth"]),
+        max_growth=settings.max_cluster_growth, max_decline=float(cfg["max_cluster_decline"]),
+        max_share_shift=settings.max_share_shift, efficiency_gain=settings.energy_efficiency_gain,
+        discount_rate=settings.discount_rate, targets=tuple(targets), mode=mode,
+        penalty=settings.penalty, notes=tuple(notes))
+
+
+def params_from_io(acc, state: OptState | dict, settings, targets_2035=()) -> OptParams:
+    """Adapter: LP parameters from the IO module's cluster accounts.
+
+    Parameters
+    ----------
+    acc : model.io.system.ClusterAccounts, ClusterAccounts or None
+        Result of ``IOSystem.cluster_accounts(level=...)``. ``None`` → use
+        :func:`vendored_accounts` (Hunan table, no regionalisation).
+    state : OptState or dict
+        Latest observed state (fields of :class:`OptState` or the runner dict).
+    settings : model.scenario.OptimisationSettings
+    targets_2035 : sequence of model.scenario.Target2035
+
+    Returns
+    -------
+    OptParams
+    """
+    if acc is None:
+        return params_from_accounts(vendored_accounts("cluster"), state, settings, targets_2035)
+    return params_from_accounts(accounts_from_io(acc), state, settings, targets_2035)
+
+
+def accounts_from_io(acc) -> ClusterAccounts:
+    """Map ``model.io`` cluster accounts to :class:`ClusterAccounts`.
+
+    Field mapping: regional flows Zr = A · diag(X); x = X; va = VA; dep =
+    capital.depreciation (VA003); gfcf_r = final_demand.gfcf (regionally
+    supplied GFCF); energy = energy (10k tce) and energy_households; high-tech
+    content = hightech_share (already scaled to Hunan's share by the IO
+    module). Total GFCF (all origins) is not in the accounts: it is the IO
+    module's regional GDP times Hunan's GFCF/GDP (0.506 in 2017), which is
+    how the IO module scales regional final use (``final_use_scale``).
+    """
+    if isinstance(acc, ClusterAccounts):
+        return acc
+    need = ["codes", "A", "X", "VA", "final_demand", "capital", "energy", "energy_households", "hightech_share"]
+    miss = [k for k in need if not hasattr(acc, k)]
+    if miss:
+        raise CztInputError("model.io accounts", f"missing fields {miss}")
+    codes = list(acc.codes)
+    X = acc.X.reindex(codes).to_numpy(float)
+    VA = acc.VA.reindex(codes).to_numpy(float)
+    A = acc.A.loc[codes, codes].to_numpy(float)
+    fd = acc.final_demand.reindex(codes)
+    names = list(acc.names.reindex(codes)["name_en"]) if hasattr(acc, "names") else codes
+    fdv = pd.read_csv(IO_DIR / "final_demand.csv", dtype={"code": str})
+    vav = pd.read_csv(IO_DIR / "value_added.csv", dtype={"code": str})
+    s_hunan = float(fdv["FU201"].sum() / vav["TVA"].sum())
+    ht = acc.hightech_share.reindex(codes).fillna(0.0).to_numpy(float)
+    return ClusterAccounts(
+        codes=codes, names=names, Zr=A * X[None, :], x=X, va=VA,
+        dep=acc.capital.reindex(codes)["depreciation"].to_numpy(float),
+        gfcf_r=fd["gfcf"].to_numpy(float), gfcf_total=s_hunan * float(VA.sum()),
+        energy=acc.energy.reindex(codes).to_numpy(float), energy_hh=float(acc.energy_households),
+        ht_weight_va=ht * VA, sector_ht=None, ht_share=ht,
+        source="model.io cluster accounts (FLQ-regionalised CZT table)")
+
+
+def io_accounts_for(scenario, year: int | None = None):
+    """Cluster accounts from ``model.io`` for a scenario, or ``(None, reason)``.
+
+    Tries ``IOSystem.from_calibration`` with the scenario's ``io`` settings and
+    ``cluster_accounts(year, level)`` (RAS-updated to ``year`` when the data
+    allow, else the 2017 structure).
+    """
+    try:
+        from ..io.system import IOSystem
+    except Exception as exc:  # module missing or broken
+        return None, f"model.io unavailable ({type(exc).__name__}: {exc}); vendored table used"
+    try:
+        sysio = IOSystem.from_calibration(flq_delta=scenario.io.flq_delta, method=scenario.io.regionalisation.upper())
+    except Exception as exc:
+        return None, f"IOSystem.from_calibration failed ({exc}); vendored table used"
+    level = scenario.io.level
+    if year is not None:
+        try:
+            return sysio.cluster_accounts(year=year, level=level), f"model.io accounts, structure RAS-updated to {year}"
+        except Exception as exc:
+            note = f"RAS update to {year} failed ({exc}); 2017 structure used"
+            return sysio.cluster_accounts(level=level), note
+    return sysio.cluster_accounts(level=level), "model.io accounts, 2017 structure"
