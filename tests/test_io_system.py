@@ -1,6 +1,8 @@
 """IOSystem: cluster accounts, satellites, RAS update, projection, LMDI, CLI."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -224,3 +226,29 @@ def test_intensity_index_method_defaults_to_official_chain(czt, path):
     default = sat.intensity_index_path(load_parameters(), 2017, 2035).set_index("year")["index"]
     assert idx[2019] == pytest.approx(100.0)
     np.testing.assert_allclose(idx.to_numpy(), default.to_numpy(), rtol=1e-10)
+
+
+def test_macro_path_from_core_iamc_output(czt, path):
+    from model.io.projection import macro_path_from_iamc
+    P = load_parameters()
+    ei = sat.intensity_index_path(P, 2017, 2035)
+    rows = [("CZT", "GDP|Real", y, g, "mean") for y, g in zip(path.year, path.gdp_real)]
+    rows += [("CZT", "Energy intensity", y, v, "mean") for y, v in zip(ei.year, ei["index"])]
+    rows += [("CZT", "GDP|Real", y, 2 * g, 0.05) for y, g in zip(path.year, path.gdp_real)]
+    df = pd.DataFrame(rows, columns=["region", "variable", "year", "value", "quantile"])
+    mp = macro_path_from_iamc(df)
+    assert list(mp.columns) == ["year", "gdp_real", "energy_intensity_index"]
+    np.testing.assert_allclose(mp["gdp_real"], path["gdp_real"])
+    idx = czt.intensity_index(mp)
+    np.testing.assert_allclose(idx.to_numpy(), ei["index"].to_numpy(), rtol=1e-10)
+    with pytest.raises(CztInputError, match=re.escape("no 'GDP|Real' rows")):
+        macro_path_from_iamc(df, region="Changsha")
+
+
+def test_base_year_iamc_frame(hunan):
+    df = hunan.to_iamc(level="cluster")
+    assert check_iamc(df).empty and set(df["year"]) == {2017}
+    va = df[df.variable.str.match(r"^Value Added\|[a-z_]+$")]["value"].sum()
+    assert va == pytest.approx(33902.96, abs=0.01)
+    assert (df[df.variable.str.startswith("IO|Multiplier|output_type1|")]["value"] >= 1).all()
+    assert set(df.loc[df.variable.str.startswith("Value Added|"), "basis"]) == {"observed", "assumption"}

@@ -79,6 +79,23 @@ def clusters(region: str = REGION, delta: float = DELTA, year: int = YEAR, level
     _emit(df, out, f"cluster accounts {s.region} {s.year} (household direct energy {a.energy_households:.1f} 10k tce)")
 
 
+@app.command("iamc")
+@_guard
+def iamc_cmd(region: str = REGION, delta: float = DELTA, level: str = LEVEL, year: int = YEAR,
+             scenario: str = "baseline", out: Path = OUT):
+    """Base-year accounts, multipliers and linkages in IAMC long format."""
+    s = _system(region, delta, year)
+    df = s.to_iamc(level=level, scenario=scenario)
+    with pd.option_context("display.width", 200, "display.max_rows", 60):
+        typer.echo(df.head(30).to_string())
+    typer.echo(f"... {len(df)} rows")
+    if out:
+        from model.iamc import write_iamc
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_iamc(df, out)
+        typer.echo(f"wrote {out}")
+
+
 @app.command()
 @_guard
 def sensitivity(region: str = REGION, out: Path = OUT):

@@ -25,7 +25,6 @@ import pandas as pd
 from model.errors import CztInputError
 from model.io.params import read_long_csv
 from model.iamc import REGION_NAMES, to_iamc
-from model.io import iomath as im
 from model.io import satellite as sat
 from model.io.lmdi import lmdi_intensity
 from model.paths import DATA
@@ -262,3 +261,59 @@ def decompose(iamc: pd.DataFrame, year0: int, year1: int, region: str | None = N
         raise CztInputError("decompose", f"no sector energy/VA rows for {year0}/{year1}")
     hh = df[var == "Energy Consumption|Households"].set_index("year")["value"]
     return lmdi_intensity(E0[keys], E1[keys], Y0[keys], Y1[keys], hh.get(year0, 0.0), hh.get(year1, 0.0))
+
+
+CORE_GDP = "GDP|Real"
+CORE_EI = "Energy intensity"
+
+
+def macro_path_from_iamc(df: pd.DataFrame, region: str = "CZT", quantile="mean") -> pd.DataFrame:
+    """Build a ``macro_path`` from the forecasting core's IAMC output.
+
+    Parameters
+    ----------
+    df : DataFrame
+        IAMC long frame with variable ``GDP|Real`` and optionally ``Energy
+        intensity`` (index, 2019 = 100).
+    region : str
+        IAMC region name (``CZT``, ``Changsha``, …).
+    quantile : str or float
+        Which ``quantile`` rows to use when the frame has that column
+        (``"mean"``, 0.5, …); rows with an empty quantile are also accepted.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``year, gdp_real`` [, ``energy_intensity_index``].
+    """
+    sub = df[df["region"] == region]
+    if "quantile" in sub.columns:
+        q = sub["quantile"].astype(str)
+        pick = sub[q == str(quantile)]
+        sub = pick if not pick.empty else sub[sub["quantile"].isna() | (q == "")]
+    gdp = sub[sub["variable"] == CORE_GDP]
+    if gdp.empty:
+        raise CztInputError("macro_path", f"no '{CORE_GDP}' rows for region {region} (quantile {quantile})")
+    out = gdp.groupby("year")["value"].mean().rename("gdp_real").to_frame()
+    ei = sub[sub["variable"] == CORE_EI]
+    if not ei.empty:
+        out["energy_intensity_index"] = ei.groupby("year")["value"].mean()
+    return out.reset_index()
+
+
+def macro_path_from_paths(projection, region: str = "CZT", stat: str = "median") -> pd.DataFrame:
+    """Build a ``macro_path`` from the core's simulated paths (``model.projection.Projection``).
+
+    Uses the per-year median (or mean) across paths of ``GDP|Real`` and, when
+    present, ``Energy intensity``.
+    """
+    f = {"median": np.nanmedian, "mean": np.nanmean}.get(stat)
+    if f is None:
+        raise CztInputError("macro_path", f"stat must be 'median' or 'mean', got '{stat}'")
+    years = np.asarray(projection.years, int)
+    out = pd.DataFrame({"year": years, "gdp_real": f(projection.get(CORE_GDP, region), axis=0)})
+    try:
+        out["energy_intensity_index"] = f(projection.get(CORE_EI, region), axis=0)
+    except KeyError:
+        pass
+    return out.dropna(subset=["gdp_real"])

@@ -526,6 +526,38 @@ class IOSystem:
         va = pd.Series(arr["VA"].sum(axis=0), index=arr["years"])
         return sat.io_intensity_index(energy, va, base_year).rename("io_energy_intensity_index")
 
+    def to_iamc(self, level: str = "cluster", scenario: str = "baseline") -> pd.DataFrame:
+        """Base-year accounts, multipliers and linkages as an IAMC long frame.
+
+        Variables ``Gross Output|<c>``, ``Value Added|<c>`` (100m yuan),
+        ``Energy Consumption|<c>`` (10k tce), ``Value Added|High-Tech|<c>``,
+        ``IO|Multiplier|<kind>|<c>`` and ``IO|Linkage|Backward|<c>`` /
+        ``IO|Linkage|Forward|<c>`` for the structure year.
+        """
+        from model.iamc import REGION_NAMES, to_iamc
+        acc = self.cluster_accounts(level=level)
+        mul = self.multipliers(level)
+        lk = self.linkages(level)
+        rname = REGION_NAMES.get(self.region, self.region)
+        obs = "observed" if self.region == "430000" and self.ras_report is None else "derived"
+        unit_m = f"100m yuan ({self.year} prices)"
+        rows = []
+        for c in acc.codes:
+            rows += [(f"Gross Output|{c}", unit_m, acc.X[c], obs), (f"Value Added|{c}", unit_m, acc.VA[c], obs),
+                     (f"Energy Consumption|{c}", "10k tce", acc.energy[c], "derived"),
+                     (f"Value Added|High-Tech|{c}", unit_m, acc.hightech_va[c], "assumption"),
+                     (f"IO|Linkage|Backward|{c}", "1", lk.loc[c, "backward"], "derived"),
+                     (f"IO|Linkage|Forward|{c}", "1", lk.loc[c, "forward"], "derived")]
+            for k in mul.columns:
+                unit = "tce per 10k yuan of final demand" if k == "energy" else "1"
+                val = mul.loc[c, k]
+                if np.isfinite(val):
+                    rows.append((f"IO|Multiplier|{k}|{c}", unit, val, "derived" if k != "energy" else "assumption"))
+        rows.append(("Energy Consumption|Households", "10k tce", acc.energy_households, "derived"))
+        df = pd.DataFrame(rows, columns=["variable", "unit", "value", "basis"])
+        df["region"], df["year"] = rname, self.year
+        return to_iamc(df, scenario)
+
     def assumptions_frame(self) -> pd.DataFrame:
         """All assumptions and derivations used to build this system."""
         return pd.DataFrame(self.assumptions)
