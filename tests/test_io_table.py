@@ -178,3 +178,18 @@ def test_missing_folder_and_region_errors():
         load_table("nowhere_2017_42")
     with pytest.raises(CztInputError, match="unknown region"):
         IOSystem.from_calibration(region="Hengyang")
+
+
+def test_lq_methods_ordering(sys_hunan, sys_czt):
+    """FLQ (λ* < 1) gives coefficients no larger than CILQ; all methods stay
+    below Hunan's Hunan-supplied coefficients."""
+    prov = sys_hunan.multipliers()["output_type1"].to_numpy()
+    m = {}
+    for meth in ("SLQ", "CILQ", "FLQ"):
+        s = IOSystem.from_calibration(region="CZT", method=meth)
+        assert s.method == meth
+        assert np.all(s.A <= sys_hunan.A + 1e-15)
+        m[meth] = s.multipliers()["output_type1"].to_numpy()
+        assert np.all(m[meth] <= prov + 1e-12)
+    assert np.all(m["FLQ"] <= m["CILQ"] + 1e-12)
+    np.testing.assert_allclose(m["FLQ"], sys_czt.multipliers()["output_type1"])
