@@ -55,7 +55,7 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (baseli
         if not all_:
             typer.echo(f"\nScorecard ({res.scenario.name}) -> {res.out_dir}")
             for r in sc.itertuples():
-                p = "   –  " if r.prob_meet is None or r.prob_meet != r.prob_meet else f"{r.prob_meet:6.3f}"
+                p = "   –  " if r.prob_meet is None or r.prob_meet != r.prob_meet else f"{r.prob_meet:6.3f}"  # NaN-safe
                 typer.echo(f"  {r.target:<18} {r.status:<13} P={p}  {r.name}")
     if all_:
         typer.echo(f"\n{'scenario':<16}{'GDP 2025 median':>16}{'P(GDP)':>8}{'P(energy)':>10}{'P(HT level)':>12}{'P(HT share)':>12}  optimisation")

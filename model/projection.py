@@ -20,6 +20,7 @@ import pandas as pd
 from .data.panel import BASE_YEAR, CITIES, CZT, Panel
 
 REGIONS = CITIES + [CZT]
+BACKTEST_SEED = 20080101  # fixed: backtests depend on data, settings and code only (see backtest_store)
 
 # variable name in outputs -> (panel variable, unit)
 VARIABLES = {
@@ -86,20 +87,52 @@ def _grid(years: np.ndarray, n_paths: int, hist: pd.Series | None) -> np.ndarray
     return arr
 
 
-def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: float, label: str):
-    """Run the forecasting engine on city levels; return (years, {region: paths}, backtest, weights)."""
-    from .forecast import forecast_series_panel
+def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: float, label: str,
+                    store: bool = False):
+    """Backtests (stored when current) → weights → coherent joint paths for city levels.
+
+    Returns (years, {region: paths (n_paths, n_years)}, backtest, weights, notes).
+    """
+    from . import backtest_store
+    from .forecast.backtest import backtest_panel, weights_from_backtest
+    from .forecast.paths import simulate_paths
 
     f = scenario.forecast
     logs = np.log(wide_levels)
-    ps, bt, w = forecast_series_panel(
-        logs, methods=list(f.methods), end_year=f.end_year, n_paths=f.n_paths, seed=seed,
-        backtest_origins=tuple(f.backtest_origins), horizons=range(1, f.backtest_horizons + 1),
-        weight_rule=f.weight_rule, growth_adjustment_pp=adjust_pp)
-    levels = {r: ps.levels[:, :, i] for i, r in enumerate(ps.regions)}
-    bt = bt.assign(variable=label) if len(bt) else bt
-    w = w.assign(variable=label) if len(w) else w
-    return np.asarray(ps.years), levels, bt, w
+    logs.columns = [str(c) for c in logs.columns]
+    methods = list(f.methods)
+    bt_settings = dict(methods=methods, origins=tuple(f.backtest_origins),
+                       horizons=list(range(1, f.backtest_horizons + 1)), variable=label, seed=BACKTEST_SEED)
+    key = backtest_store.backtest_key(logs, **bt_settings)
+    bt = None if store else backtest_store.load(label, key)
+    if bt is None:
+        bt = backtest_panel(logs, **bt_settings)
+        backtest_store.save(label, key, bt, store=store)
+    w = weights_from_backtest(bt, f.weight_rule if len(bt) else "equal", methods=methods,
+                              regions=list(logs.columns), variable=label)
+    w = w[w["region"].isin(logs.columns)].reset_index(drop=True)
+    ps = simulate_paths(logs, w, end_year=f.end_year, n_paths=f.n_paths, seed=seed, methods=methods,
+                        growth_adjustment_pp=adjust_pp)
+    notes = list(ps.notes) + [f"{label} {r}: {n}" for r, n in zip(w["region"], w["note"]) if n]
+    levels = {r: ps.values[:, :, i] for i, r in enumerate(ps.regions)}
+    return np.asarray(ps.years), levels, bt, w, notes
+
+
+def urbanisation_trend(panel: Panel) -> tuple[float, float, int]:
+    r"""Drift and noise of the CZT urbanisation rate in logit terms (derived).
+
+    Drift: :math:`(\operatorname{logit} u_{2020} - \operatorname{logit} u_{2010})/10` from the
+    census counts. Noise: s.d. of the year-on-year logit changes of the only city
+    with consecutive year-end observations (Changsha), excluding the census
+    year, whose basis differs.
+    """
+    ur = panel.series("urbanization_rate", CZT)
+    lg = lambda x: np.log(x / (100 - x))  # noqa: E731
+    slope = (lg(ur[2020]) - lg(ur[2010])) / 10
+    cs = panel.long[(panel.long.variable == "urbanization_rate") & (panel.long.region_code == "430100")
+                    & (panel.long.basis == "observed")].set_index("year").value.sort_index()
+    d = [lg(cs[y]) - lg(cs[y - 1]) for y in cs.index if y - 1 in cs.index]
+    return float(slope), float(np.std(d, ddof=1)), len(d)
 
 
 def project(panel: Panel, scenario) -> Projection:
@@ -126,11 +159,11 @@ def project(panel: Panel, scenario) -> Projection:
 
     # --- real GDP and deflator (cities, joint) --------------------------------
     real_w = panel.wide("gdp_real", CITIES).loc[f.history_start:]
-    yrs_r, real_paths, bt, w = _panel_forecast(real_w, scenario, int(seeds[0]), a.gdp.growth_adjustment_pp, "GDP|Real")
-    bts.append(bt); ws.append(w)
+    yrs_r, real_paths, bt, w, nt = _panel_forecast(real_w, scenario, int(seeds[0]), a.gdp.growth_adjustment_pp, "GDP|Real")
+    bts.append(bt); ws.append(w); notes += nt
     defl_w = panel.wide("gdp_deflator", CITIES).loc[f.history_start:]
-    yrs_d, defl_paths, bt, w = _panel_forecast(defl_w, scenario, int(seeds[1]), a.gdp.deflator_adjustment_pp, "GDP|Deflator")
-    bts.append(bt); ws.append(w)
+    yrs_d, defl_paths, bt, w, nt = _panel_forecast(defl_w, scenario, int(seeds[1]), a.gdp.deflator_adjustment_pp, "GDP|Deflator")
+    bts.append(bt); ws.append(w); notes += nt
     first["GDP|Real"] = first["GDP|Deflator"] = first["GDP|Nominal"] = int(yrs_r[0])
     for var, paths_, yrs in (("GDP|Real", real_paths, yrs_r), ("GDP|Deflator", defl_paths, yrs_d)):
         for c in CITIES:
@@ -161,9 +194,9 @@ def project(panel: Panel, scenario) -> Projection:
     first["GDP|Real growth"] = first["GDP|Real"]
 
     # --- population (cities, joint), census basis -----------------------------
-    pop_w = panel.wide("pop_resident", CITIES).dropna()
-    yrs_p, pop_paths, bt, w = _panel_forecast(pop_w, scenario, int(seeds[2]), a.population.growth_adjustment_pp, "Population|Resident")
-    bts.append(bt); ws.append(w)
+    pop_w = panel.wide("pop_resident", CITIES)
+    yrs_p, pop_paths, bt, w, nt = _panel_forecast(pop_w, scenario, int(seeds[2]), a.population.growth_adjustment_pp, "Population|Resident")
+    bts.append(bt); ws.append(w); notes += nt
     first["Population|Resident"] = int(yrs_p[0])
     kp = np.searchsorted(years, yrs_p[0])
     for c in CITIES:
@@ -171,9 +204,6 @@ def project(panel: Panel, scenario) -> Projection:
         arr[:, kp:kp + len(yrs_p)] = pop_paths[c]
         P[("Population|Resident", c)] = arr
     P[("Population|Resident", CZT)] = sum(P[("Population|Resident", c)] for c in CITIES)
-    if panel.latest("pop_resident", "430100")[0] >= yrs_p[0]:
-        notes.append(f"Population paths start in {yrs_p[0]} (last year observed for all three cities + 1); "
-                     "later single-city observations are shown as history but not used as a jump-off.")
 
     # --- per-capita GDP --------------------------------------------------------
     for r in REGIONS:
@@ -182,16 +212,19 @@ def project(panel: Panel, scenario) -> Projection:
 
     # --- urbanisation: census 2010-2020 logit trend (derived) ------------------
     ur = panel.series("urbanization_rate", CZT)
-    r10, r20 = ur[2010] / 100, ur[2020] / 100
-    slope = (np.log(r20 / (1 - r20)) - np.log(r10 / (1 - r10))) / 10
-    rate = 1 / (1 + np.exp(-(np.log(r20 / (1 - r20)) + slope * (years - 2020))))
-    urb = np.where(years >= 2021, rate * 100, np.nan)
-    urb_hist = ur.reindex(years).to_numpy()
-    P[("Urbanisation rate", CZT)] = np.where(np.isfinite(urb_hist), urb_hist, urb)[None, :].repeat(n, axis=0)
-    P[("Population|Urban", CZT)] = P[("Urbanisation rate", CZT)] / 100 * P[("Population|Resident", CZT)]
+    slope, sd_u, n_u = urbanisation_trend(panel)
+    r20 = ur[2020] / 100
+    steps = np.random.default_rng(int(seeds[5])).normal(slope, sd_u, size=(n, f.end_year - 2020))
+    logit = np.log(r20 / (1 - r20)) + np.cumsum(steps, axis=1)
+    urb = _grid(years, n, ur)
+    k20 = int(np.searchsorted(years, 2020))
+    urb[:, k20 + 1:] = 100 / (1 + np.exp(-logit))
+    P[("Urbanisation rate", CZT)] = urb
+    P[("Population|Urban", CZT)] = urb / 100 * P[("Population|Resident", CZT)]
     first["Urbanisation rate"] = first["Population|Urban"] = 2021
-    notes.append(f"Urbanisation rate follows the 2010-2020 census trend in logit terms ({slope:.4f}/yr), "
-                 "deterministic; the urban-population spread comes from the population paths.")
+    notes.append(f"Urbanisation rate: random walk in logit terms with the 2010-2020 census drift ({slope:.4f}/yr) "
+                 f"and the s.d. of Changsha's year-on-year logit changes ({sd_u:.4f}, {n_u} changes); "
+                 "urban population = rate x resident-population path.")
 
     # --- energy intensity (assumption-driven random walk) ----------------------
     en = panel.constants["energy"]

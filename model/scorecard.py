@@ -99,11 +99,13 @@ def scorecard(targets: list[Target], panel: Panel, proj: Projection,
             row["basis"] = "assumption" if deps else latest_b
             row["rests_on"] = "; ".join(deps)
         rows.append(row)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out["latest_year"] = out["latest_year"].astype("Int64")
+    return out
 
 
 def _fmt(x, nd=1):
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+    if x is None or pd.isna(x):
         return "–"
     return f"{x:,.{nd}f}" if abs(x) < 1e6 else f"{x:,.0f}"
 
@@ -118,10 +120,10 @@ def scorecard_markdown(sc: pd.DataFrame, scenario: str, horizon_note: str, n_pat
              "| target | plan | year | latest (year) | median [80% interval] | P(meet) | required growth %/yr | status | basis |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in sc.itertuples():
-        latest = f"{_fmt(r.latest_value)} ({r.latest_year})" if r.latest_year is not None and r.latest_year == r.latest_year else "–"
+        latest = f"{_fmt(r.latest_value)} ({int(r.latest_year)})" if pd.notna(r.latest_year) else "–"
         fc = (f"{_fmt(r.forecast_median)} [{_fmt(r.forecast_p10)}, {_fmt(r.forecast_p90)}]"
-              if r.forecast_median is not None and r.forecast_median == r.forecast_median else "–")
-        p = f"{r.prob_meet:.3f}" if r.prob_meet is not None and r.prob_meet == r.prob_meet else "–"
+              if pd.notna(r.forecast_median) else "–")
+        p = f"{r.prob_meet:.3f}" if pd.notna(r.prob_meet) else "–"
         lines.append(f"| {r.name} | {r.comparator} {r.plan_value:g} {r.unit} | {r.year} | {latest} | {fc} | {p} | "
                      f"{_fmt(r.required_annual_growth_pct, 2)} | **{r.status}** | {r.basis} |")
     return "\n".join(lines) + "\n"

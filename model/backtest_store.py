@@ -1,0 +1,75 @@
+"""Stored rolling-origin backtests (a calibration artefact) keyed by what they depend on.
+
+Backtests depend only on the data, the forecast settings and the forecasting
+code — not on the scenario's assumptions — yet they are the slowest part of a
+run (hundreds of model fits). They are therefore computed once and stored in
+``calibration/backtests/<variable>.csv`` with a key: the SHA-256 of the input
+series, the settings and the source of ``model/forecast/``. A run uses the
+stored table only when its key matches exactly; otherwise it recomputes and
+caches the result under ``outputs/.cache/``. ``czt backtest --store``
+refreshes the shipped tables; a test checks that they are current.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from .paths import CALIBRATION, OUTPUTS, ROOT
+
+STORE = CALIBRATION / "backtests"
+CACHE = OUTPUTS / ".cache" / "backtests"
+
+
+def code_hash() -> str:
+    """SHA-256 of the forecasting engine's source files."""
+    h = hashlib.sha256()
+    for p in sorted((ROOT / "model" / "forecast").glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def backtest_key(wide_logs: pd.DataFrame, **settings) -> str:
+    """Key of a backtest: data, settings and code."""
+    h = hashlib.sha256()
+    h.update(wide_logs.to_csv(float_format="%.12g").encode())
+    h.update(repr(sorted((k, repr(v)) for k, v in settings.items())).encode())
+    h.update(code_hash().encode())
+    return h.hexdigest()
+
+
+def _slug(variable: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in variable).strip("_").lower()
+
+
+def _read(path: Path, key: str) -> pd.DataFrame | None:
+    if not path.exists():
+        return None
+    text = path.read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    if first != f"# key={key}":
+        return None
+    return pd.read_csv(io.StringIO(rest), dtype={"region": str})
+
+
+def load(variable: str, key: str) -> pd.DataFrame | None:
+    """Stored or cached backtest for ``variable`` with exactly this key, else None."""
+    for folder in (STORE, CACHE):
+        df = _read(folder / f"{_slug(variable)}.csv", key)
+        if df is not None:
+            return df
+    return None
+
+
+def save(variable: str, key: str, df: pd.DataFrame, *, store: bool = False) -> Path:
+    """Write a backtest table with its key (atomically)."""
+    folder = STORE if store else CACHE
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_slug(variable)}.csv"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(f"# key={key}\n" + df.to_csv(index=False, float_format="%.10g"), encoding="utf-8")
+    tmp.replace(path)
+    return path
