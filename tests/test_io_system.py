@@ -59,6 +59,11 @@ def test_cluster_aggregation_preserves_totals(czt):
     cities = gdp[(gdp.year == 2017) & gdp.region_code.isin(["430100", "430200", "430300"]) & (gdp.variable == "gdp_nominal")]
     assert clu.VA.sum() == pytest.approx(cities["value"].sum(), rel=1e-9)
     assert clu.gfcf_composition["regional"].sum() == pytest.approx(1.0)
+    # all-origin GFCF = Hunan's GFCF column scaled by the CZT GDP share (final_use_scale)
+    hn = czt.table
+    assert clu.final_demand["gfcf_total"].sum() == pytest.approx(
+        hn.fd["FU201"].sum() / 1e4 * clu.VA.sum() / (hn.va["TVA"].sum() / 1e4), rel=1e-12)
+    assert (clu.final_demand["gfcf"] <= clu.final_demand["gfcf_total"] + 1e-9).all()
     assert (clu.v <= 1).all() and (clu.v > 0).all()
 
 

@@ -56,8 +56,9 @@ class ClusterAccounts:
         Base-year gross output and value added, 亿元.
     final_demand : DataFrame
         Columns ``consumption, gfcf, inventory, exports_outflows`` (demand on
-        regional production; they sum to ``X − A X``) and ``imports_inflows``
-        (supply from outside the region), 亿元.
+        regional production; they sum to ``X − A X``), ``imports_inflows``
+        (supply from outside the region) and ``gfcf_total`` (GFCF of all
+        origins, the investment column before removing inflows/imports), 亿元.
     gfcf_composition : DataFrame
         Share of GFCF bought from each code: ``regional`` (region-supplied
         GFCF normalised) and ``total`` (all origins).
@@ -473,7 +474,7 @@ class IOSystem:
         At = pd.DataFrame(im.calc_A(aggregate_matrix(Zt, S).to_numpy(), Xw), index=idx, columns=idx)
         fd = aggregate_vector(self.fd / YI, S)
         comp = pd.DataFrame({"regional": fd["gfcf"] / fd["gfcf"].sum(), "total": fd["gfcf_total"] / fd["gfcf_total"].sum()})
-        fd = fd[FD_CATEGORIES + ["imports_inflows"]]
+        fd = fd[FD_CATEGORIES + ["imports_inflows", "gfcf_total"]]
         delta = float(self.params["capital"]["depreciation_rate"])
         cap = sat.capital_proxies(aggregate_vector(self.va_components["VA003"], S) / YI, VA, delta)
         cap.insert(1, "depreciation_rate", delta)
