@@ -1,0 +1,751 @@
+"""Univariate forecasting methods for annual log-level series.
+
+Every method is a pure pair ``fit(y) -> FitResult`` and
+``simulate(fit, h, n_paths, rng) -> ndarray (n_paths, h)`` of future
+**log-levels**, plus ``point(fit, h) -> ndarray (h,)`` (the point forecast of
+the log-level, used for backtest errors).  The registry :data:`METHODS` maps a
+method name to a :class:`Method` triple.
+
+Methods
+-------
+``drift``
+    Random walk with drift on logs (the benchmark; Hyndman & Athanasopoulos,
+    *FPP3* §5.2).  ``Δy_t = μ + σ ε_t``.  Simulated paths integrate parameter
+    uncertainty with the standard non-informative prior (σ² drawn from its
+    scaled-inverse-χ² posterior, μ | σ² ~ N(μ̂, σ²/m)), so the simulated
+    predictive distribution is the Student-t of :func:`drift_interval`.
+``ets_damped``
+    ETS(A,Ad,N) — additive error, additive damped trend (Gardner & McKenzie
+    1985; Hyndman et al. 2008) — statsmodels ``ETSModel`` on logs with its
+    default parameter bounds; the (SSE = Gaussian ML) estimation is done by a
+    fast MINPACK least squares and handed to ``ETSModel.smooth``; paths from
+    ``ETSResults.simulate``.
+``arima``
+    ARIMA(p,1,q) with drift: an ARMA(p,q) with a constant mean on the
+    log-differences, p, q ≤ 2, order chosen by AICc (Hurvich & Tsai 1989).
+    Estimated by conditional sum of squares (Box & Jenkins), conditioning on the
+    first ``max_p`` differences for *every* candidate so that AICc values are
+    computed on the same sample; stationarity/invertibility enforced through the
+    partial-autocorrelation parameterisation (Barndorff-Nielsen & Schou 1973;
+    Monahan 1984).  This is the estimator statsmodels ``SARIMAX`` uses for its
+    starting values; a numpy/scipy implementation is used because a statsmodels
+    grid is ~100x slower (tests check agreement with ``SARIMAX``).  Paths are
+    simulated in vectorised numpy, with the uncertainty of the mean growth.
+``llt``
+    Local linear trend (Harvey 1989, ch. 2): ``y = μ + ε``,
+    ``μ' = μ + ν + ξ``, ``ν' = ν + ζ``; Gaussian ML via a scalar Kalman filter
+    with approximate-diffuse initialisation (first two observations excluded
+    from the likelihood), i.e. the model of statsmodels
+    ``UnobservedComponents(level='local linear trend')`` (tests check
+    agreement).  Paths draw the final state from its filtered distribution
+    N(a_T, P_T) and propagate state and measurement shocks.
+``slowing_growth``
+    Converging growth: the growth rate ``g_t = Δy_t`` decays exponentially
+    towards a long-run floor, ``g_t = f + c·exp(-k (t - t_0)) + e_t`` with
+    AR(1) deviations ``e_t = ρ e_{t-1} + u_t`` (the "regression to the mean"
+    of growth rates, Pritchett & Summers 2014; conditional convergence, Barro
+    1991).  The curve is fitted by bounded non-linear least squares with
+    ``k ∈ [0.01, 2]`` (half-life 0.35–69 years) and the floor ``f`` bounded to
+    ``[min g − sd g, max g + sd g]`` so that the curve cannot extrapolate a
+    linear fall without limit; ρ is the lag-1 autocorrelation of the residuals
+    clipped to [0, 0.9].  Paths follow the curve plus the AR(1) deviation
+    started from the last residual; the curve parameters are treated as known
+    (no parameter uncertainty — intervals are conditional on the curve).
+
+Short or failing series fall back to ``drift``; the returned :class:`FitResult`
+then has ``method == "drift"``, ``requested`` the method asked for and a
+human-readable entry in ``warnings``.  Use the generic :func:`fit`,
+:func:`simulate` and :func:`point` (which dispatch on ``fit.method``).
+"""
+from __future__ import annotations
+
+import math
+import warnings as _warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from model.errors import CztInputError
+
+__all__ = [
+    "FitResult", "Method", "METHODS", "DEFAULT_METHODS", "MIN_OBS",
+    "fit", "simulate", "point",
+    "fit_drift", "simulate_drift", "point_drift", "drift_interval",
+    "fit_ets_damped", "simulate_ets_damped", "point_ets_damped",
+    "fit_arima", "simulate_arima", "point_arima", "arima_order_table",
+    "fit_llt", "simulate_llt", "point_llt",
+    "fit_slowing_growth", "simulate_slowing_growth", "point_slowing_growth",
+]
+
+#: minimum number of observations (log-levels) for each method; below it the
+#: method falls back to ``drift`` (which itself needs 3).
+MIN_OBS = {"drift": 3, "ets_damped": 10, "arima": 8, "llt": 8, "slowing_growth": 8}
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A fitted method.
+
+    Attributes
+    ----------
+    method : str
+        Method actually fitted (``"drift"`` after a fallback).
+    requested : str
+        Method that was asked for.
+    params : dict
+        Estimated parameters (plain floats / tuples; for reports).
+    n_obs : int
+        Number of log-level observations used.
+    last_year : int or None
+        Year of the last observation when ``y`` was a year-indexed Series.
+    warnings : tuple of str
+        Fallback and estimation notes (empty when all went well).
+    state : dict
+        Internal arrays needed by ``simulate``/``point`` (not a stable API).
+    """
+
+    method: str
+    requested: str
+    params: dict
+    n_obs: int
+    last_year: int | None = None
+    warnings: tuple[str, ...] = ()
+    state: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def fell_back(self) -> bool:
+        return self.method != self.requested
+
+
+@dataclass(frozen=True)
+class Method:
+    """Registry entry: the pure functions of one method."""
+
+    name: str
+    fit: Callable[..., FitResult]
+    simulate: Callable[..., np.ndarray]
+    point: Callable[[FitResult, int], np.ndarray]
+
+
+# ----------------------------------------------------------------------------
+# input handling
+
+
+def _as_logs(y, where: str, min_obs: int = 3) -> tuple[np.ndarray, int | None]:
+    """Validate ``y`` (array or year-indexed Series) -> (float array, last year)."""
+    last_year = None
+    if hasattr(y, "index") and hasattr(y, "to_numpy"):
+        idx = y.index
+        arr = np.asarray(y.to_numpy(dtype=float), dtype=float)
+        if len(idx):
+            try:
+                yrs = np.asarray(idx, dtype=int)
+            except (TypeError, ValueError):
+                raise CztInputError(where, "series index must be integer years") from None
+            if len(yrs) > 1 and np.any(np.diff(yrs) != 1):
+                raise CztInputError(where, "years must be contiguous and increasing "
+                                           f"(got {yrs[0]}..{yrs[-1]} with gaps)")
+            last_year = int(yrs[-1])
+    else:
+        arr = np.asarray(y, dtype=float)
+    if arr.ndim != 1:
+        raise CztInputError(where, f"expected a 1-D series, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        bad = np.flatnonzero(~np.isfinite(arr))
+        raise CztInputError(where, f"series has {bad.size} NaN/inf value(s) "
+                                   f"(first at position {bad[0]}); pass a contiguous series")
+    if arr.size < min_obs:
+        raise CztInputError(where, f"series too short: {arr.size} observation(s), "
+                                   f"need at least {min_obs}")
+    return arr, last_year
+
+
+def _check_h(h: int, n_paths: int | None = None) -> None:
+    if int(h) != h or h < 1:
+        raise CztInputError("forecast.simulate", f"horizon h must be a positive integer, got {h!r}")
+    if n_paths is not None and (int(n_paths) != n_paths or n_paths < 1):
+        raise CztInputError("forecast.simulate", f"n_paths must be a positive integer, got {n_paths!r}")
+
+
+def _fallback(y: np.ndarray, last_year, requested: str, why: str) -> FitResult:
+    f = fit_drift(y)
+    return FitResult("drift", requested, f.params, f.n_obs, last_year,
+                     (f"{requested}: {why}; fell back to drift",), f.state)
+
+
+# ----------------------------------------------------------------------------
+# drift
+
+
+def fit_drift(y) -> FitResult:
+    """Random walk with drift on log-levels.
+
+    Parameters
+    ----------
+    y : array_like or pandas.Series
+        Log-levels (Series indexed by contiguous int years, or a 1-D array).
+
+    Returns
+    -------
+    FitResult
+        ``params``: ``mu`` (mean log-difference), ``sigma`` (sd, ddof=1).
+    """
+    arr, last_year = _as_logs(y, "forecast.drift", MIN_OBS["drift"])
+    d = np.diff(arr)
+    m = d.size
+    mu = float(d.mean())
+    sigma = float(d.std(ddof=1)) if m > 1 else 0.0
+    return FitResult("drift", "drift", {"mu": mu, "sigma": sigma}, arr.size, last_year, (),
+                     {"y_last": float(arr[-1]), "m": m})
+
+
+def simulate_drift(fit: FitResult, h: int, n_paths: int, rng: np.random.Generator,
+                   param_uncertainty: bool = True) -> np.ndarray:
+    """Simulated log-level paths (n_paths, h) of the random walk with drift.
+
+    With ``param_uncertainty`` (default) each path draws
+    ``σ² ~ (m-1)s²/χ²_{m-1}`` and ``μ ~ N(μ̂, σ²/m)``, so the marginal at each
+    horizon is the Student-t predictive of :func:`drift_interval`.
+    """
+    _check_h(h, n_paths)
+    mu, s = fit.params["mu"], fit.params["sigma"]
+    m = fit.state["m"]
+    if param_uncertainty and m > 1:
+        sig2 = (m - 1) * s * s / rng.chisquare(m - 1, size=(n_paths, 1))
+        sig = np.sqrt(sig2)
+        mus = mu + sig / math.sqrt(m) * rng.standard_normal((n_paths, 1))
+    else:
+        sig = np.full((n_paths, 1), s)
+        mus = np.full((n_paths, 1), mu)
+    steps = mus + sig * rng.standard_normal((n_paths, h))
+    return fit.state["y_last"] + np.cumsum(steps, axis=1)
+
+
+def point_drift(fit: FitResult, h: int) -> np.ndarray:
+    """Point forecast ``y_T + j μ̂``, j = 1..h."""
+    return fit.state["y_last"] + fit.params["mu"] * np.arange(1, h + 1)
+
+
+def drift_interval(fit: FitResult, h: int, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """Analytic prediction interval of the drift model (Student-t, m-1 df).
+
+    ``y_T + jμ̂ ± t_{m-1,(1+level)/2} · s · sqrt(j + j²/m)``, j = 1..h
+    (FPP3 §5.5, with the drift's estimation variance).
+
+    Returns
+    -------
+    (lower, upper) : tuple of ndarray, each shape (h,)
+    """
+    from scipy.stats import t as student_t
+
+    if fit.method != "drift":
+        raise CztInputError("forecast.drift_interval", f"needs a drift fit, got {fit.method}")
+    j = np.arange(1, h + 1)
+    m = fit.state["m"]
+    q = student_t.ppf(0.5 + level / 2, max(m - 1, 1))
+    half = q * fit.params["sigma"] * np.sqrt(j + j * j / m)
+    c = point_drift(fit, h)
+    return c - half, c + half
+
+
+# ----------------------------------------------------------------------------
+# ETS(A,Ad,N) via statsmodels
+
+
+def _ets_resid(u: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """One-step errors of ETS(A,Ad,N) for transformed parameters ``u``.
+
+    α = lo + (hi−lo)·logistic(u0); β* = β/α likewise; φ = 0.8 + 0.18·logistic(u2)
+    (statsmodels' default bounds: 1e-4 < α < 1 − 1e-4, 1e-4 < β/α < 1 − 1e-4,
+    0.8 ≤ φ ≤ 0.98); u3, u4 = initial level and trend."""
+    alpha, beta, phi = _ets_params(u)
+    lev, tr = u[3], u[4]
+    e = np.empty(y.size)
+    for t in range(y.size):
+        f = lev + phi * tr
+        err = y[t] - f
+        e[t] = err
+        lev = f + alpha * err
+        tr = phi * tr + beta * err
+    return e
+
+
+def _logistic(x):
+    return 1.0 / (1.0 + math.exp(-max(min(x, 50.0), -50.0)))
+
+
+def _ets_params(u):
+    alpha = 1e-4 + (1 - 2e-4) * _logistic(u[0])
+    beta = alpha * (1e-4 + (1 - 2e-4) * _logistic(u[1]))
+    phi = 0.8 + 0.18 * _logistic(u[2])
+    return alpha, beta, phi
+
+
+def fit_ets_damped(y) -> FitResult:
+    """ETS(A,Ad,N) on log-levels; results are a statsmodels ``ETSResults``.
+
+    With additive errors the Gaussian MLE of ETSModel minimises the sum of
+    squared one-step errors (Hyndman et al. 2008, §5.2), so the five parameters
+    (α, β, φ, initial level, initial trend; statsmodels' default bounds) are
+    estimated by MINPACK least squares, and the estimates are passed to
+    ``ETSModel(...).smooth(params)`` to obtain the statsmodels results object
+    used for ``forecast``/``simulate`` (``ETSModel.fit`` takes 30–500 ms per
+    call here, too slow for rolling backtests; tests check that the likelihood
+    reached is at least that of ``ETSModel.fit``).  Falls back to drift when
+    ``len(y) < MIN_OBS['ets_damped']`` or the fit fails.  ``params``: alpha,
+    beta, phi, sigma (residual sd), loglik.
+    """
+    arr, last_year = _as_logs(y, "forecast.ets_damped", MIN_OBS["drift"])
+    if arr.size < MIN_OBS["ets_damped"]:
+        return _fallback(arr, last_year, "ets_damped",
+                         f"{arr.size} obs < {MIN_OBS['ets_damped']} needed")
+    try:
+        from scipy.optimize import leastsq
+
+        d = np.diff(arr)
+        best = None
+        for start in ((0.5, 0.0, 0.0), (-6.0, 0.0, 0.0)):
+            u0 = np.array([*start, arr[0] - d[:3].mean(), d[:3].mean()])
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore")
+                u = leastsq(_ets_resid, u0, args=(arr,), xtol=1e-9, ftol=1e-12, maxfev=1500)[0]
+            sse = float(np.sum(_ets_resid(u, arr) ** 2))
+            if best is None or sse < best[1]:
+                best = (u, sse)
+        u, sse = best
+        alpha, beta, phi = _ets_params(u)
+        params_sm = np.array([alpha, beta, phi, u[3], u[4]])
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            model = ETSModel(arr, error="add", trend="add", damped_trend=True)
+            res = model.smooth(params_sm)
+        sigma = float(np.sqrt(res.mse))
+        if not (np.isfinite(sigma) and np.all(np.isfinite(params_sm))):
+            raise FloatingPointError("non-finite estimates")
+    except Exception as exc:  # noqa: BLE001 - any estimation failure -> benchmark
+        return _fallback(arr, last_year, "ets_damped", f"fit failed ({type(exc).__name__}: {exc})")
+    params = {"alpha": float(alpha), "beta": float(beta), "phi": float(phi), "sigma": sigma,
+              "initial_level": float(u[3]), "initial_trend": float(u[4]), "loglik": float(res.llf)}
+    return FitResult("ets_damped", "ets_damped", params, arr.size, last_year, (), {"res": res})
+
+
+def simulate_ets_damped(fit: FitResult, h: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+    """Paths from ``ETSResults.simulate(h, anchor='end', repetitions=n_paths, rng=rng)``."""
+    if fit.method != "ets_damped":
+        return simulate(fit, h, n_paths, rng)
+    _check_h(h, n_paths)
+    sims = fit.state["res"].simulate(h, anchor="end", repetitions=n_paths, rng=rng)
+    sims = np.asarray(sims, dtype=float).reshape(h, n_paths)
+    return sims.T.copy()
+
+
+def point_ets_damped(fit: FitResult, h: int) -> np.ndarray:
+    if fit.method != "ets_damped":
+        return point(fit, h)
+    return np.asarray(fit.state["res"].forecast(h), dtype=float)
+
+
+# ----------------------------------------------------------------------------
+# ARIMA(p,1,q) with drift: CSS on the differences, AICc grid
+
+
+_R_MAX = 0.98  # partial autocorrelations bounded to keep roots off the unit circle
+
+
+def _pacf_to_poly(u: np.ndarray) -> np.ndarray:
+    """Map unconstrained reals to the coefficients a of a stationary
+    1 - a_1 B - ... - a_p B^p (Durbin-Levinson on r = tanh(u))."""
+    r = _R_MAX * np.tanh(u)
+    a = np.zeros(0)
+    for k, rk in enumerate(r):
+        a = np.r_[a - rk * a[::-1], rk] if k else np.array([rk])
+    return a
+
+
+def _arma_resid(theta_u: np.ndarray, d: np.ndarray, p: int, q: int, P: int) -> np.ndarray:
+    from scipy.signal import lfilter
+
+    mu = theta_u[0]
+    phi = _pacf_to_poly(theta_u[1:1 + p]) if p else np.zeros(0)
+    th = -_pacf_to_poly(theta_u[1 + p:1 + p + q]) if q else np.zeros(0)
+    x = d - mu
+    w = x[P:].copy()
+    for i in range(1, p + 1):
+        w -= phi[i - 1] * x[P - i:x.size - i]
+    if q:
+        w = lfilter([1.0], np.r_[1.0, th], w)
+    return w
+
+
+def _fit_arma_css(d: np.ndarray, p: int, q: int, P: int) -> dict:
+    from scipy.optimize import leastsq
+
+    x0 = np.r_[d.mean(), np.zeros(p + q)]
+    if p:  # start AR at the lag-1 autocorrelation
+        xc = d - d.mean()
+        den = float(xc @ xc)
+        r1 = float(xc[1:] @ xc[:-1]) / den if den > 0 else 0.0
+        x0[1] = np.arctanh(np.clip(r1, -0.9, 0.9) / _R_MAX)
+    if p or q:
+        # MINPACK lmdif; an MA root drifting to the unit circle makes the
+        # transformed problem flat, so the evaluation budget is capped and the
+        # best point reached is used (its CSS value is still valid for AICc).
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            xs, ier = leastsq(_arma_resid, x0, args=(d, p, q, P), xtol=1e-8, ftol=1e-10,
+                              maxfev=300)[:2]
+        if ier not in (1, 2, 3, 4, 5) or not np.all(np.isfinite(xs)):
+            raise RuntimeError(f"CSS did not converge (ier={ier})")
+    else:
+        xs = np.array([d[P:].mean()])
+
+    class _Sol:
+        x = np.atleast_1d(xs)
+
+    sol = _Sol
+    e = _arma_resid(sol.x, d, p, q, P)
+    n = e.size
+    sse = float(e @ e)
+    sig2_ml = max(sse / n, 1e-300)
+    ll = -0.5 * n * (math.log(2 * math.pi * sig2_ml) + 1.0)
+    k = p + q + 2  # ARMA coefficients + mean + sigma^2
+    aicc = -2 * ll + 2 * k + (2 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else np.inf)
+    phi = _pacf_to_poly(sol.x[1:1 + p]) if p else np.zeros(0)
+    th = -_pacf_to_poly(sol.x[1 + p:1 + p + q]) if q else np.zeros(0)
+    return {"p": p, "q": q, "mu": float(sol.x[0]), "phi": phi, "theta": th, "resid": e,
+            "sse": sse, "n": n, "loglik": ll, "aicc": aicc,
+            "sigma": math.sqrt(sse / max(n - (p + q + 1), 1))}
+
+
+def arima_order_table(y, max_p: int = 2, max_q: int = 2) -> list[dict]:
+    """AICc of every ARMA(p,q)+mean candidate on the log-differences of ``y``.
+
+    Returns a list of dicts (p, q, aicc, loglik, mu, phi, theta, sigma, n),
+    sorted by AICc; candidates with too few residuals (n - k - 1 ≤ 0 or
+    n < 2k) are omitted.
+    """
+    arr, _ = _as_logs(y, "forecast.arima", MIN_OBS["drift"])
+    d = np.diff(arr)
+    P = min(max_p, max(d.size - 4, 0))
+    out = []
+    for p in range(0, min(max_p, P) + 1):
+        for q in range(0, max_q + 1):
+            k = p + q + 2
+            n = d.size - P
+            if n - k - 1 <= 0 or n < 2 * k:
+                continue
+            try:
+                r = _fit_arma_css(d, p, q, P)
+            except Exception:  # noqa: BLE001 - skip candidates that fail
+                continue
+            if np.isfinite(r["aicc"]):
+                out.append(r)
+    out.sort(key=lambda r: (r["aicc"], r["p"] + r["q"]))
+    return out
+
+
+def fit_arima(y, max_p: int = 2, max_q: int = 2) -> FitResult:
+    """ARIMA(p,1,q) with drift on log-levels; order by AICc over p, q ≤ 2.
+
+    ``params``: p, q, mu (mean growth), phi, theta (tuples), sigma, aicc.
+    """
+    arr, last_year = _as_logs(y, "forecast.arima", MIN_OBS["drift"])
+    if arr.size < MIN_OBS["arima"]:
+        return _fallback(arr, last_year, "arima", f"{arr.size} obs < {MIN_OBS['arima']} needed")
+    table = arima_order_table(arr, max_p, max_q)
+    if not table:
+        return _fallback(arr, last_year, "arima", "no ARMA candidate could be estimated")
+    best = table[0]
+    d = np.diff(arr)
+    p, q = best["p"], best["q"]
+    # standard error of the mean growth from the long-run variance
+    lr = (1.0 + best["theta"].sum()) / (1.0 - best["phi"].sum()) if p or q else 1.0
+    se_mu = best["sigma"] * abs(lr) / math.sqrt(best["n"])
+    params = {"p": p, "q": q, "mu": best["mu"], "phi": tuple(map(float, best["phi"])),
+              "theta": tuple(map(float, best["theta"])), "sigma": best["sigma"],
+              "aicc": float(best["aicc"]), "se_mu": float(se_mu)}
+    state = {"y_last": float(arr[-1]), "d_tail": d[::-1][:max(p, 1)].copy(),
+             "e_tail": best["resid"][::-1][:max(q, 1)].copy(),
+             "phi": best["phi"], "theta": best["theta"]}
+    return FitResult("arima", "arima", params, arr.size, last_year, (), state)
+
+
+def _arima_paths(fit: FitResult, h: int, mus: np.ndarray, eps: np.ndarray) -> np.ndarray:
+    """Log-level paths for per-path means ``mus`` (n,1) and shocks ``eps`` (n,h)."""
+    st = fit.state
+    phi, th = st["phi"], st["theta"]
+    p, q = phi.size, th.size
+    n = eps.shape[0]
+    # x = d - mu; lags most recent first
+    xl = [st["d_tail"][i] - mus[:, 0] for i in range(p)]
+    el = [np.full(n, st["e_tail"][j]) for j in range(q)]
+    out = np.empty((n, h))
+    for t in range(h):
+        e = eps[:, t]
+        x = e.copy()
+        for i in range(p):
+            x += phi[i] * xl[i]
+        for j in range(q):
+            x += th[j] * el[j]
+        out[:, t] = mus[:, 0] + x
+        if p:
+            xl = [x] + xl[:-1]
+        if q:
+            el = [e] + el[:-1]
+    return st["y_last"] + np.cumsum(out, axis=1)
+
+
+def simulate_arima(fit: FitResult, h: int, n_paths: int, rng: np.random.Generator,
+                   param_uncertainty: bool = True) -> np.ndarray:
+    """Vectorised simulation; with ``param_uncertainty`` the mean growth is
+    drawn per path from N(μ̂, se_μ²)."""
+    if fit.method != "arima":
+        return simulate(fit, h, n_paths, rng)
+    _check_h(h, n_paths)
+    mu = fit.params["mu"]
+    mus = np.full((n_paths, 1), mu)
+    if param_uncertainty:
+        mus = mus + fit.params["se_mu"] * rng.standard_normal((n_paths, 1))
+    eps = fit.params["sigma"] * rng.standard_normal((n_paths, h))
+    return _arima_paths(fit, h, mus, eps)
+
+
+def point_arima(fit: FitResult, h: int) -> np.ndarray:
+    if fit.method != "arima":
+        return point(fit, h)
+    return _arima_paths(fit, h, np.array([[fit.params["mu"]]]), np.zeros((1, h)))[0]
+
+
+# ----------------------------------------------------------------------------
+# local linear trend
+
+
+def _llt_filter(y: np.ndarray, s_eps: float, s_xi: float, s_zeta: float, kappa: float = 1e7):
+    """Scalar Kalman filter of the local linear trend.
+
+    Returns (loglik over t >= 2, filtered state (m, v) and covariance
+    (p11, p12, p22) at T, sum of squared standardised innovations)."""
+    m, v = y[0], 0.0
+    p11, p12, p22 = kappa, 0.0, kappa
+    ll = 0.0
+    for t in range(y.size):
+        # update with y_t
+        f = p11 + s_eps
+        r = y[t] - m
+        k1, k2 = p11 / f, p12 / f
+        m, v = m + k1 * r, v + k2 * r
+        p11, p12, p22 = p11 - k1 * p11, p12 - k1 * p12, p22 - k2 * p12
+        if t >= 2:
+            ll -= 0.5 * (math.log(2 * math.pi * f) + r * r / f)
+        if t == y.size - 1:
+            break
+        # predict
+        m = m + v
+        p11, p12, p22 = p11 + 2 * p12 + p22 + s_xi, p12 + p22, p22 + s_zeta
+    return ll, (m, v), (p11, p12, p22)
+
+
+def fit_llt(y) -> FitResult:
+    """Local linear trend model on log-levels by Gaussian maximum likelihood.
+
+    ``params``: sigma2_irregular, sigma2_level, sigma2_trend, level, slope
+    (filtered at T).
+    """
+    arr, last_year = _as_logs(y, "forecast.llt", MIN_OBS["drift"])
+    if arr.size < MIN_OBS["llt"]:
+        return _fallback(arr, last_year, "llt", f"{arr.size} obs < {MIN_OBS['llt']} needed")
+    try:
+        from scipy.optimize import minimize
+
+        d = np.diff(arr)
+        scale = float(np.var(d, ddof=1)) if d.size > 1 else 0.0
+        scale = max(scale, 1e-8 * max(1.0, float(np.mean(np.abs(arr)))) ** 2, 1e-12)
+        lo, hi = math.log(scale * 1e-8), math.log(scale * 100)
+
+        def nll(u):
+            return -_llt_filter(arr, *np.exp(u))[0]
+
+        start = np.array([math.log(scale * 0.1), math.log(scale * 0.5), math.log(scale * 0.05)])
+        best = minimize(nll, start, method="L-BFGS-B", bounds=[(lo, hi)] * 3,
+                        options={"maxiter": 200})
+        var = np.exp(best.x)
+        ll, (m, v), (p11, p12, p22) = _llt_filter(arr, *var)
+        if not np.isfinite(ll):
+            raise FloatingPointError("non-finite likelihood")
+    except Exception as exc:  # noqa: BLE001
+        return _fallback(arr, last_year, "llt", f"fit failed ({type(exc).__name__}: {exc})")
+    params = {"sigma2_irregular": float(var[0]), "sigma2_level": float(var[1]),
+              "sigma2_trend": float(var[2]), "level": float(m), "slope": float(v),
+              "loglik": float(ll)}
+    cov = np.array([[p11, p12], [p12, p22]])
+    return FitResult("llt", "llt", params, arr.size, last_year, (), {"var": var, "a": np.array([m, v]), "P": cov})
+
+
+def simulate_llt(fit: FitResult, h: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw (μ_T, ν_T) ~ N(a_T, P_T), then propagate level/slope shocks and
+    add irregular noise."""
+    if fit.method != "llt":
+        return simulate(fit, h, n_paths, rng)
+    _check_h(h, n_paths)
+    se, sx, sz = np.sqrt(fit.state["var"])
+    P = fit.state["P"]
+    w, V = np.linalg.eigh((P + P.T) / 2)
+    L = V * np.sqrt(np.clip(w, 0.0, None))
+    s0 = fit.state["a"][None, :] + rng.standard_normal((n_paths, 2)) @ L.T
+    lev, slope = s0[:, 0].copy(), s0[:, 1].copy()
+    z = rng.standard_normal((n_paths, h, 3))
+    out = np.empty((n_paths, h))
+    for t in range(h):
+        lev = lev + slope + sx * z[:, t, 1]
+        slope = slope + sz * z[:, t, 2]
+        out[:, t] = lev + se * z[:, t, 0]
+    return out
+
+
+def point_llt(fit: FitResult, h: int) -> np.ndarray:
+    if fit.method != "llt":
+        return point(fit, h)
+    m, v = fit.state["a"]
+    return m + v * np.arange(1, h + 1)
+
+
+# ----------------------------------------------------------------------------
+# converging ("slowing") growth
+
+
+def _decay_curve(theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+    f, c, k = theta[..., 0:1], theta[..., 1:2], theta[..., 2:3]
+    return f + c * np.exp(-k * t)
+
+
+def fit_slowing_growth(y) -> FitResult:
+    """Exponentially converging growth ``g_t = f + c·exp(-k t) + e_t`` fitted
+    by bounded least squares on the log-differences (t = 0 at the first growth
+    observation).
+
+    ``params``: floor f, gap c, rate k, half_life (years), sigma, g_last_fit.
+    """
+    arr, last_year = _as_logs(y, "forecast.slowing_growth", MIN_OBS["drift"])
+    if arr.size < MIN_OBS["slowing_growth"]:
+        return _fallback(arr, last_year, "slowing_growth",
+                         f"{arr.size} obs < {MIN_OBS['slowing_growth']} needed")
+    try:
+        from scipy.optimize import least_squares
+
+        g = np.diff(arr)
+        t = np.arange(g.size, dtype=float)
+        sd = float(g.std(ddof=1))
+        flo, fhi = float(g.min() - sd), float(g.max() + sd)
+        span = float(g.max() - g.min()) + sd + 1e-9
+        lb = np.array([flo, -4 * span, 0.01])
+        ub = np.array([fhi + 1e-12, 4 * span, 2.0])
+        tail = g[-max(3, g.size // 3):]
+        best = None
+        for k0 in (0.05, 0.2, 0.6):
+            f0 = float(np.clip(tail.mean(), flo, fhi))
+            c0 = float(np.clip(g[:3].mean() - f0, lb[1], ub[1]))
+            sol = least_squares(lambda th: _decay_curve(th[None, :], t)[0] - g,
+                                np.array([f0, c0, k0]), bounds=(lb, ub), xtol=1e-12, ftol=1e-12)
+            if best is None or sol.cost < best.cost:
+                best = sol
+        theta = best.x
+        resid = g - _decay_curve(theta[None, :], t)[0]
+        dof = max(g.size - 3, 1)
+        sigma = math.sqrt(float(resid @ resid) / dof)
+        den = float(resid[:-1] @ resid[:-1])
+        rho = float(np.clip(resid[1:] @ resid[:-1] / den, 0.0, 0.9)) if den > 0 else 0.0
+    except Exception as exc:  # noqa: BLE001
+        return _fallback(arr, last_year, "slowing_growth", f"fit failed ({type(exc).__name__}: {exc})")
+    f, c, k = map(float, theta)
+    params = {"floor": f, "gap": c, "rate": k, "half_life": math.log(2) / k, "sigma": sigma,
+              "rho": rho, "g_last_fit": float(f + c * math.exp(-k * t[-1])),
+              "resid_last": float(resid[-1])}
+    return FitResult("slowing_growth", "slowing_growth", params, arr.size, last_year, (),
+                     {"theta": theta, "t_last": float(t[-1]), "y_last": float(arr[-1])})
+
+
+def _slowing_paths(fit: FitResult, h: int, u: np.ndarray) -> np.ndarray:
+    st, pr = fit.state, fit.params
+    tt = st["t_last"] + np.arange(1, h + 1)
+    curve = _decay_curve(st["theta"][None, :], tt)[0]
+    rho = pr["rho"]
+    e = np.full(u.shape[0], pr["resid_last"])
+    g = np.empty_like(u)
+    for j in range(h):
+        e = rho * e + u[:, j]
+        g[:, j] = curve[j] + e
+    return st["y_last"] + np.cumsum(g, axis=1)
+
+
+def simulate_slowing_growth(fit: FitResult, h: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+    """Future growth = fitted curve + AR(1) deviation started at the last
+    residual, innovations N(0, σ²(1−ρ²)) (so the deviations have variance σ²)."""
+    if fit.method != "slowing_growth":
+        return simulate(fit, h, n_paths, rng)
+    _check_h(h, n_paths)
+    sd_u = fit.params["sigma"] * math.sqrt(1.0 - fit.params["rho"] ** 2)
+    return _slowing_paths(fit, h, sd_u * rng.standard_normal((n_paths, h)))
+
+
+def point_slowing_growth(fit: FitResult, h: int) -> np.ndarray:
+    if fit.method != "slowing_growth":
+        return point(fit, h)
+    return _slowing_paths(fit, h, np.zeros((1, h)))[0]
+
+
+# ----------------------------------------------------------------------------
+# registry and generic dispatch
+
+METHODS: dict[str, Method] = {
+    "drift": Method("drift", fit_drift, simulate_drift, point_drift),
+    "ets_damped": Method("ets_damped", fit_ets_damped, simulate_ets_damped, point_ets_damped),
+    "arima": Method("arima", fit_arima, simulate_arima, point_arima),
+    "llt": Method("llt", fit_llt, simulate_llt, point_llt),
+    "slowing_growth": Method("slowing_growth", fit_slowing_growth, simulate_slowing_growth,
+                             point_slowing_growth),
+}
+DEFAULT_METHODS: tuple[str, ...] = tuple(METHODS)
+
+_FIT_CACHE: dict[Any, FitResult] = {}
+_FIT_CACHE_MAX = 20000
+
+
+def _method(name: str) -> Method:
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise CztInputError("forecast.methods", f"unknown method {name!r}; "
+                                                f"choose from {', '.join(METHODS)}") from None
+
+
+def fit(method: str, y, *, cache: bool = True) -> FitResult:
+    """Fit ``method`` to log-levels ``y`` (falls back to drift if needed).
+
+    Fits are pure functions of the data, so results are memoised on
+    ``(method, values, last year)`` when ``cache`` is true.
+    """
+    m = _method(method)
+    if not cache:
+        return m.fit(y)
+    arr, last_year = _as_logs(y, f"forecast.{method}", MIN_OBS["drift"])
+    key = (method, last_year, arr.tobytes())
+    hit = _FIT_CACHE.get(key)
+    if hit is None:
+        hit = m.fit(y)
+        if len(_FIT_CACHE) >= _FIT_CACHE_MAX:
+            _FIT_CACHE.clear()
+        _FIT_CACHE[key] = hit
+    return hit
+
+
+def simulate(fit_result: FitResult, h: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+    """Simulated future log-levels, shape (n_paths, h), for any fitted method."""
+    return _method(fit_result.method).simulate(fit_result, h, n_paths, rng)
+
+
+def point(fit_result: FitResult, h: int) -> np.ndarray:
+    """Point forecast of the log-level, shape (h,), for any fitted method."""
+    return _method(fit_result.method).point(fit_result, h)

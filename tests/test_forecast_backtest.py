@@ -1,0 +1,100 @@
+"""Rolling-origin backtests, weights and the orchestrator."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.forecast import backtest as B
+from model.forecast.engine import forecast_series_panel
+from model.forecast.paths import check_coherence
+
+
+def drift_series(seed, n=40, first=1980, mu=0.05, sigma=0.01):
+    rng = np.random.default_rng(seed)
+    return pd.Series(3.0 + np.cumsum(mu + sigma * rng.standard_normal(n)),
+                     index=np.arange(first, first + n))
+
+
+def test_backtest_drift_coverage_and_relative_mae():
+    # pool several independent synthetic random walks with drift so that the
+    # empirical coverage is estimated from many (origin, horizon) outcomes
+    parts = [B.backtest_series(drift_series(s), methods=["drift"], origins=(1995, 2014),
+                               horizons=[1, 3, 5], region=f"r{s}", n_paths=1000, seed=s)
+             for s in range(8)]
+    df = pd.concat(parts, ignore_index=True)
+    assert list(df.columns) == B.BACKTEST_COLUMNS
+    assert set(df["method"]) == {"drift"}
+    assert (df["rel_mae_vs_drift"] == 1.0).all()
+    cov90 = np.average(df["coverage_90"], weights=df["n"])
+    cov80 = np.average(df["coverage_80"], weights=df["n"])
+    assert 0.8 <= cov90 <= 0.97
+    assert 0.68 <= cov80 <= 0.9
+    # classic MASE at h = 1 of a correct random walk with drift is ~0.8
+    # (E|e| / E|Δy| with Δy = μ + e); at least below 1
+    assert df.loc[df["horizon"] == 1, "mase"].mean() < 1.0
+
+
+def test_backtest_origins_and_counts():
+    y = drift_series(0, n=30, first=1995)  # 1995..2024
+    df, raw = B.backtest_series(y, methods=["drift", "arima"], origins=(2008, 2019),
+                                horizons=range(1, 6), return_raw=True)
+    assert sorted(raw["origin"].unique()) == list(range(2008, 2020))
+    h5 = df[(df["method"] == "arima") & (df["horizon"] == 5)].iloc[0]
+    assert h5["n"] == 12  # 2019 + 5 = 2024 still observed
+    arima = df[df["method"] == "arima"]
+    assert (arima["rel_mae_vs_drift"] > 0).all()
+    # rel MAE is the ratio of MAEs on the same origins
+    d1 = df[(df["method"] == "drift") & (df["horizon"] == 1)]["mae"].iloc[0]
+    a1 = df[(df["method"] == "arima") & (df["horizon"] == 1)]
+    assert a1["rel_mae_vs_drift"].iloc[0] == pytest.approx(a1["mae"].iloc[0] / d1)
+    # deterministic
+    again = B.backtest_series(y, methods=["drift", "arima"], origins=(2008, 2019))
+    pd.testing.assert_frame_equal(df, again)
+
+
+def test_weights_rules():
+    df = pd.DataFrame({"region": "A", "variable": "v", "method": ["m1", "m1", "m2", "m2"],
+                       "horizon": [1, 2, 1, 2], "mae": [0.01, 0.03, 0.04, 0.04]})
+    w = B.weights_from_backtest(df, "inverse_mae").set_index("method")["weight"]
+    # scores 0.02 and 0.04 -> weights 2/3, 1/3
+    assert w["m1"] == pytest.approx(2 / 3) and w["m2"] == pytest.approx(1 / 3)
+    best = B.weights_from_backtest(df, "best").set_index("method")["weight"]
+    assert best.to_dict() == {"m1": 1.0, "m2": 0.0}
+    empty = B.weights_from_backtest(df.iloc[:0], "inverse_mae", methods=["m1", "m2"],
+                                    regions=["B"], variable="v")
+    assert empty["weight"].tolist() == [0.5, 0.5]
+    assert "no backtest origin" in empty["note"].iloc[0]
+
+
+def test_orchestrator_three_cities_and_single_short_column():
+    rng = np.random.default_rng(9)
+    years = np.arange(1995, 2025)
+    common = rng.standard_normal(years.size)
+    wl = pd.DataFrame({c: lev + np.cumsum(0.08 + 0.015 * (0.8 * common + 0.6 * rng.standard_normal(years.size)))
+                       for c, lev in (("430100", 7.0), ("430200", 6.0), ("430300", 5.8))},
+                      index=years)
+    ps, bt, w = forecast_series_panel(wl, methods=["drift", "arima", "slowing_growth"],
+                                      end_year=2035, n_paths=1000, seed=2, variable="gdp",
+                                      backtest_paths=200)
+    assert ps.values.shape == (1000, 11, 3)
+    assert set(bt["region"]) == {"430100", "430200", "430300"}
+    assert np.allclose(w.groupby("region")["weight"].sum(), 1.0)
+    for r in wl.columns:
+        counts = ps.method_counts[r]
+        assert sum(counts.values()) == 1000
+    tot = ps.add_total()
+    assert check_coherence(tot, "CZT", rtol=0.0)
+    again, _, _ = forecast_series_panel(wl, methods=["drift", "arima", "slowing_growth"],
+                                        end_year=2035, n_paths=1000, seed=2, variable="gdp",
+                                        backtest_paths=200)
+    np.testing.assert_array_equal(ps.values, again.values)
+    # one short column: no backtest origin -> equal weights, recorded
+    short = pd.DataFrame({"CZT": 4.0 + np.cumsum(np.full(8, 0.05))}, index=np.arange(2016, 2024))
+    ps1, bt1, w1 = forecast_series_panel(short, methods=["drift", "ets_damped"], end_year=2030,
+                                         n_paths=100, seed=0)
+    assert bt1.empty
+    assert w1["weight"].tolist() == [0.5, 0.5]
+    assert any("no backtest origin" in n for n in ps1.notes)
+    assert any("fell back to drift" in n for n in ps1.notes)  # 8 obs < 10 for ETS
+    assert ps1.values.shape == (100, 7, 1)
