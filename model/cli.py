@@ -70,18 +70,29 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (baseli
 
 @app.command()
 def backtest(scenario: str = typer.Argument("baseline", help="Scenario whose forecast settings to use."),
-             out: Optional[Path] = typer.Option(None, "--out", help="CSV path (default outputs/backtest.csv).")) -> None:
+             out: Optional[Path] = typer.Option(None, "--out", help="CSV path (default outputs/backtest.csv)."),
+             store: bool = typer.Option(False, "--store", help="Recompute and store in calibration/backtests/ "
+                                                                 "(the tables runs reuse while data, settings and code are unchanged).")) -> None:
     """Rolling-origin backtests of every method: MASE, sMAPE, interval coverage."""
     import pandas as pd
 
     from .paths import OUTPUTS
-    from .runner import run_scenario
 
     try:
-        res = run_scenario(scenario, write=False, progress=_progress)
+        if store:
+            from .data import build_panel, load_sources
+            from .projection import store_backtests
+            from .scenario import load_scenario
+
+            sc = load_scenario(scenario)
+            _progress("recomputing rolling-origin backtests (hundreds of model fits; about a minute)")
+            bt = pd.concat(store_backtests(build_panel(load_sources(), sc), sc).values(), ignore_index=True)
+        else:
+            from .runner import run_scenario
+
+            bt = run_scenario(scenario, write=False, progress=_progress).backtest
     except CztError as exc:
         _fail(exc)
-    bt = res.backtest
     cols = [c for c in ("variable", "region", "method") if c in bt.columns]
     num = [c for c in ("mase", "rel_mae_vs_drift", "smape", "coverage_80", "coverage_90") if c in bt.columns]
     summary = bt.groupby(cols)[num].mean().reset_index() if len(bt) else bt

@@ -87,6 +87,27 @@ def _grid(years: np.ndarray, n_paths: int, hist: pd.Series | None) -> np.ndarray
     return arr
 
 
+def joint_inputs(panel: Panel, scenario) -> dict[str, pd.DataFrame]:
+    """City level tables forecast jointly by the engine, keyed by output variable."""
+    f = scenario.forecast
+    return {"GDP|Real": panel.wide("gdp_real", CITIES).loc[f.history_start:],
+            "GDP|Deflator": panel.wide("gdp_deflator", CITIES).loc[f.history_start:],
+            "Population|Resident": panel.wide("pop_resident", CITIES)}
+
+
+def backtest_settings(scenario, label: str) -> dict:
+    """Arguments of :func:`model.forecast.backtest.backtest_panel` for one variable."""
+    f = scenario.forecast
+    return dict(methods=list(f.methods), origins=tuple(f.backtest_origins),
+                horizons=list(range(1, f.backtest_horizons + 1)), variable=label, seed=BACKTEST_SEED)
+
+
+def _log_columns(wide_levels: pd.DataFrame) -> pd.DataFrame:
+    logs = np.log(wide_levels)
+    logs.columns = [str(c) for c in logs.columns]
+    return logs
+
+
 def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: float, label: str,
                     store: bool = False):
     """Backtests (stored when current) → weights → coherent joint paths for city levels.
@@ -98,11 +119,9 @@ def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: f
     from .forecast.paths import simulate_paths
 
     f = scenario.forecast
-    logs = np.log(wide_levels)
-    logs.columns = [str(c) for c in logs.columns]
+    logs = _log_columns(wide_levels)
     methods = list(f.methods)
-    bt_settings = dict(methods=methods, origins=tuple(f.backtest_origins),
-                       horizons=list(range(1, f.backtest_horizons + 1)), variable=label, seed=BACKTEST_SEED)
+    bt_settings = backtest_settings(scenario, label)
     key = backtest_store.backtest_key(logs, **bt_settings)
     bt = None if store else backtest_store.load(label, key)
     if bt is None:
@@ -135,6 +154,33 @@ def urbanisation_trend(panel: Panel) -> tuple[float, float, int]:
     return float(slope), float(np.std(d, ddof=1)), len(d)
 
 
+def store_backtests(panel: Panel, scenario) -> dict[str, pd.DataFrame]:
+    """Recompute the backtests and store them in ``calibration/backtests/`` (``czt backtest --store``)."""
+    from . import backtest_store
+    from .forecast.backtest import backtest_panel
+
+    out = {}
+    for label, wide in joint_inputs(panel, scenario).items():
+        logs = _log_columns(wide)
+        st = backtest_settings(scenario, label)
+        out[label] = backtest_panel(logs, **st)
+        backtest_store.save(label, backtest_store.backtest_key(logs, **st), out[label], store=True)
+    return out
+
+
+def stored_backtests_current(panel: Panel, scenario) -> dict[str, bool]:
+    """Whether the shipped backtest table of each variable matches data, settings and code."""
+    from . import backtest_store
+
+    res = {}
+    for label, wide in joint_inputs(panel, scenario).items():
+        logs = _log_columns(wide)
+        key = backtest_store.backtest_key(logs, **backtest_settings(scenario, label))
+        path = backtest_store.STORE / f"{backtest_store._slug(label)}.csv"
+        res[label] = path.exists() and path.read_text(encoding="utf-8").partition("\n")[0] == f"# key={key}"
+    return res
+
+
 def project(panel: Panel, scenario) -> Projection:
     """Simulate every headline variable to ``scenario.forecast.end_year``.
 
@@ -158,10 +204,11 @@ def project(panel: Panel, scenario) -> Projection:
         return panel.series(VARIABLES[var][0], region)
 
     # --- real GDP and deflator (cities, joint) --------------------------------
-    real_w = panel.wide("gdp_real", CITIES).loc[f.history_start:]
+    inputs = joint_inputs(panel, scenario)
+    real_w = inputs["GDP|Real"]
     yrs_r, real_paths, bt, w, nt = _panel_forecast(real_w, scenario, int(seeds[0]), a.gdp.growth_adjustment_pp, "GDP|Real")
     bts.append(bt); ws.append(w); notes += nt
-    defl_w = panel.wide("gdp_deflator", CITIES).loc[f.history_start:]
+    defl_w = inputs["GDP|Deflator"]
     yrs_d, defl_paths, bt, w, nt = _panel_forecast(defl_w, scenario, int(seeds[1]), a.gdp.deflator_adjustment_pp, "GDP|Deflator")
     bts.append(bt); ws.append(w); notes += nt
     first["GDP|Real"] = first["GDP|Deflator"] = first["GDP|Nominal"] = int(yrs_r[0])
@@ -194,7 +241,7 @@ def project(panel: Panel, scenario) -> Projection:
     first["GDP|Real growth"] = first["GDP|Real"]
 
     # --- population (cities, joint), census basis -----------------------------
-    pop_w = panel.wide("pop_resident", CITIES)
+    pop_w = inputs["Population|Resident"]
     yrs_p, pop_paths, bt, w, nt = _panel_forecast(pop_w, scenario, int(seeds[2]), a.population.growth_adjustment_pp, "Population|Resident")
     bts.append(bt); ws.append(w); notes += nt
     first["Population|Resident"] = int(yrs_p[0])
