@@ -153,11 +153,14 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
         assumptions.to_csv(tmp / "assumptions.csv", index=False)
         charts = all_fan_charts(proj, panel, targets, tmp)
         _stage(progress, "forecasts, scorecard, backtests and fan charts written", t0)
+        io_system, io_proj = io_projection(sc, proj)
+        write_iamc(io_proj, tmp / "io_projection.csv")
+        _stage(progress, f"input-output projection by {sc.io.level} written", t0)
         opt_summary = None
         if sc.optimisation.mode != "none":
             from .opt import run_optimisation
 
-            opt_summary = run_optimisation(sc, _state(panel, proj, sc), tmp)
+            opt_summary = run_optimisation(sc, _state(panel, proj, sc), tmp, io_system=io_system)
             result.optimisation = opt_summary
             _stage(progress, f"optimisation ({sc.optimisation.mode}) solved", t0)
         manifest = {
@@ -187,6 +190,15 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
     result.manifest, result.out_dir = manifest, final
     _stage(progress, f"done: {final}", t0)
     return result
+
+
+def io_projection(sc, proj):
+    """Sector/cluster output, VA, energy and high-tech VA along the median macro path."""
+    from .io import IOSystem
+    from .io.projection import macro_path_from_paths
+
+    system = IOSystem.from_calibration(flq_delta=sc.io.flq_delta, method=sc.io.regionalisation.upper())
+    return system, system.project(macro_path_from_paths(proj), level=sc.io.level, scenario=sc.name)
 
 
 def _state(panel, proj, sc) -> dict:

@@ -15,7 +15,7 @@ from model.runner import run_scenario
 from model.targets import load_targets, meets
 
 EXPECTED = {"forecasts.csv", "scorecard.csv", "scorecard.md", "backtest.csv", "method_weights.csv", "panel.csv",
-            "assumptions.csv", "run.json", "fan_gdp.png", "fan_population.png", "fan_energy_intensity.png",
+            "assumptions.csv", "run.json", "io_projection.csv", "fan_gdp.png", "fan_population.png", "fan_energy_intensity.png",
             "fan_hightech_va.png"}
 
 
