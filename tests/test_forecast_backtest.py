@@ -98,3 +98,27 @@ def test_orchestrator_three_cities_and_single_short_column():
     assert any("no backtest origin" in n for n in ps1.notes)
     assert any("fell back to drift" in n for n in ps1.notes)  # 8 obs < 10 for ETS
     assert ps1.values.shape == (100, 7, 1)
+
+
+def test_orchestrator_rejects_interior_gaps_and_bad_rule():
+    from model.errors import CztInputError
+
+    wl = pd.DataFrame({"430100": 4.0 + np.cumsum(np.full(20, 0.05))}, index=np.arange(2005, 2025))
+    wl.loc[2015, "430100"] = np.nan
+    with pytest.raises(CztInputError, match="gaps"):
+        forecast_series_panel(wl, methods=["drift"], end_year=2030, n_paths=10, seed=0)
+    with pytest.raises(CztInputError, match="weight_rule"):
+        forecast_series_panel(wl.dropna(), methods=["drift"], end_year=2030, n_paths=10, seed=0,
+                              weight_rule="median")
+
+
+def test_import_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, model.forecast, model.forecast.engine; "
+            "print(any(m.startswith('statsmodels') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]),
+                         env={**__import__("os").environ, "PYTHONPATH": "."})
+    assert out.stdout.strip() == "False", out.stderr

@@ -35,7 +35,7 @@ Methods
     Local linear trend (Harvey 1989, ch. 2): ``y = μ + ε``,
     ``μ' = μ + ν + ξ``, ``ν' = ν + ζ``; Gaussian ML via a scalar Kalman filter
     with approximate-diffuse initialisation (first two observations excluded
-    from the likelihood), i.e. the model of statsmodels
+    from the likelihood) and the scale concentrated out, i.e. the model of statsmodels
     ``UnobservedComponents(level='local linear trend')`` (tests check
     agreement).  Paths draw the final state from its filtered distribution
     N(a_T, P_T) and propagate state and measurement shocks.
@@ -47,7 +47,8 @@ Methods
     1991).  The curve is fitted by bounded non-linear least squares with
     ``k ∈ [0.01, 2]`` (half-life 0.35–69 years) and the floor ``f`` bounded to
     ``[min g − sd g, max g + sd g]`` so that the curve cannot extrapolate a
-    linear fall without limit; ρ is the lag-1 autocorrelation of the residuals
+    linear fall without limit (estimated by variable projection: f, c by
+    least squares for each k, k by a grid plus bounded Brent search); ρ is the lag-1 autocorrelation of the residuals
     clipped to [0, 0.9].  Paths follow the curve plus the AR(1) deviation
     started from the last residual; the curve parameters are treated as known
     (no parameter uncertainty — intervals are conditional on the curve).
@@ -249,6 +250,8 @@ def drift_interval(fit: FitResult, h: int, level: float = 0.9) -> tuple[np.ndarr
     return c - half, c + half
 
 
+_LFILTER = None  # scipy.signal.lfilter, imported on first use
+
 # ----------------------------------------------------------------------------
 # ETS(A,Ad,N) via statsmodels
 
@@ -258,7 +261,35 @@ def _ets_resid(u: np.ndarray, y: np.ndarray) -> np.ndarray:
 
     α = lo + (hi−lo)·logistic(u0); β* = β/α likewise; φ = 0.8 + 0.18·logistic(u2)
     (statsmodels' default bounds: 1e-4 < α < 1 − 1e-4, 1e-4 < β/α < 1 − 1e-4,
-    0.8 ≤ φ ≤ 0.98); u3, u4 = initial level and trend."""
+    0.8 ≤ φ ≤ 0.98); u3, u4 = initial level and trend.
+
+    The recursion ŷ_t = l + φb, l ← ŷ_t + αe_t, b ← φb + βe_t is a linear
+    time-invariant filter, so the errors are computed with two ``lfilter``
+    calls: the zero-state response e/y = (1 − B)(1 − φB)/(1 − tr(D)B +
+    det(D)B²), D = [[1−α, φ(1−α)], [−β, φ(1−β)]], minus the response to the
+    initial state, w'D^{t-1}x₀ with w = (1, φ)."""
+    global _LFILTER
+    if _LFILTER is None:
+        from scipy.signal import lfilter as _lf
+
+        _LFILTER = _lf
+    alpha, beta, phi = _ets_params(u)
+    tr = 1.0 - alpha + phi * (1.0 - beta)
+    det = phi * (1.0 - alpha)
+    a = np.array([1.0, -tr, det])
+    e = _LFILTER(np.array([1.0, -(1.0 + phi), phi]), a, y)
+    l0, b0 = u[3], u[4]
+    r1 = l0 + phi * b0
+    # D x0, then w' D x0
+    dl, db = (1 - alpha) * l0 + phi * (1 - alpha) * b0, -beta * l0 + phi * (1 - beta) * b0
+    r2 = dl + phi * db
+    imp = np.zeros(y.size)
+    imp[0] = 1.0
+    return e - _LFILTER(np.array([r1, r2 - tr * r1]), a, imp)
+
+
+def _ets_resid_loop(u: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Reference (loop) implementation of :func:`_ets_resid`."""
     alpha, beta, phi = _ets_params(u)
     lev, tr = u[3], u[4]
     e = np.empty(y.size)
@@ -309,7 +340,7 @@ def fit_ets_damped(y) -> FitResult:
             u0 = np.array([*start, arr[0] - d[:3].mean(), d[:3].mean()])
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore")
-                u = leastsq(_ets_resid, u0, args=(arr,), xtol=1e-9, ftol=1e-12, maxfev=1500)[0]
+                u = leastsq(_ets_resid, u0, args=(arr,), xtol=1e-7, ftol=1e-10, maxfev=1000)[0]
             sse = float(np.sum(_ets_resid(u, arr) ** 2))
             if best is None or sse < best[1]:
                 best = (u, sse)
@@ -355,10 +386,14 @@ def point_ets_damped(fit: FitResult, h: int) -> np.ndarray:
 _R_MAX = 0.98  # partial autocorrelations bounded to keep roots off the unit circle
 
 
-def _pacf_to_poly(u: np.ndarray) -> np.ndarray:
+def _pacf_to_poly(u) -> np.ndarray:
     """Map unconstrained reals to the coefficients a of a stationary
-    1 - a_1 B - ... - a_p B^p (Durbin-Levinson on r = tanh(u))."""
-    r = _R_MAX * np.tanh(u)
+    1 - a_1 B - ... - a_p B^p (Durbin-Levinson on r = 0.98·tanh(u))."""
+    r = [_R_MAX * math.tanh(x) for x in u]
+    if len(r) == 1:
+        return np.array(r)
+    if len(r) == 2:
+        return np.array([r[0] * (1.0 - r[1]), r[1]])
     a = np.zeros(0)
     for k, rk in enumerate(r):
         a = np.r_[a - rk * a[::-1], rk] if k else np.array([rk])
@@ -366,17 +401,24 @@ def _pacf_to_poly(u: np.ndarray) -> np.ndarray:
 
 
 def _arma_resid(theta_u: np.ndarray, d: np.ndarray, p: int, q: int, P: int) -> np.ndarray:
-    from scipy.signal import lfilter
-
+    """Conditional (CSS) residuals of ARMA(p,q) + mean on ``d``, t = P..m-1,
+    pre-sample errors zero."""
+    global _LFILTER
     mu = theta_u[0]
-    phi = _pacf_to_poly(theta_u[1:1 + p]) if p else np.zeros(0)
-    th = -_pacf_to_poly(theta_u[1 + p:1 + p + q]) if q else np.zeros(0)
     x = d - mu
-    w = x[P:].copy()
-    for i in range(1, p + 1):
-        w -= phi[i - 1] * x[P - i:x.size - i]
+    w = x[P:]
+    if p:
+        phi = _pacf_to_poly(theta_u[1:1 + p])
+        w = w - phi[0] * x[P - 1:x.size - 1]
+        if p > 1:
+            w = w - phi[1] * x[P - 2:x.size - 2]
     if q:
-        w = lfilter([1.0], np.r_[1.0, th], w)
+        if _LFILTER is None:
+            from scipy.signal import lfilter as _lf
+
+            _LFILTER = _lf
+        th = -_pacf_to_poly(theta_u[1 + p:1 + p + q])
+        w = _LFILTER([1.0], np.r_[1.0, th], w)
     return w
 
 
@@ -523,64 +565,90 @@ def point_arima(fit: FitResult, h: int) -> np.ndarray:
 # local linear trend
 
 
-def _llt_filter(y: np.ndarray, s_eps: float, s_xi: float, s_zeta: float, kappa: float = 1e7):
-    """Scalar Kalman filter of the local linear trend.
+def _llt_filter(y, s_eps: float, s_xi: float, s_zeta: float, kappa: float = 1e7):
+    """Scalar Kalman filter of the local linear trend (approximate diffuse
+    start: level y_0, slope 0, variances ``kappa``).
 
-    Returns (loglik over t >= 2, filtered state (m, v) and covariance
-    (p11, p12, p22) at T, sum of squared standardised innovations)."""
+    Returns (innovations v_t and variances F_t for t >= 2 as lists, filtered
+    state (m, v) at T and its covariance (p11, p12, p22))."""
     m, v = y[0], 0.0
     p11, p12, p22 = kappa, 0.0, kappa
-    ll = 0.0
-    for t in range(y.size):
-        # update with y_t
+    vs, fs = [], []
+    n = len(y)
+    for t in range(n):
         f = p11 + s_eps
         r = y[t] - m
         k1, k2 = p11 / f, p12 / f
         m, v = m + k1 * r, v + k2 * r
-        p11, p12, p22 = p11 - k1 * p11, p12 - k1 * p12, p22 - k2 * p12
+        # Joseph-free forms without cancellation: p11 - p11²/f = p11·s_eps/f
+        p11, p12, p22 = p11 * s_eps / f, p12 * s_eps / f, p22 - p12 * p12 / f
         if t >= 2:
-            ll -= 0.5 * (math.log(2 * math.pi * f) + r * r / f)
-        if t == y.size - 1:
+            vs.append(r)
+            fs.append(f)
+        if t == n - 1:
             break
-        # predict
         m = m + v
         p11, p12, p22 = p11 + 2 * p12 + p22 + s_xi, p12 + p22, p22 + s_zeta
-    return ll, (m, v), (p11, p12, p22)
+    return vs, fs, (m, v), (p11, p12, p22)
+
+
+def _llt_q(u) -> tuple[float, float, float]:
+    """Variance shares (irregular, level, slope) summing to 1 from 2 reals."""
+    e1 = math.exp(max(min(u[0], 30.0), -30.0))
+    e2 = math.exp(max(min(u[1], 30.0), -30.0))
+    s = 1.0 + e1 + e2
+    return 1.0 / s, e1 / s, e2 / s
+
+
+def _llt_cresid(u, y) -> np.ndarray:
+    """Residuals whose sum of squares is a monotone transform of the
+    concentrated (scale-free) negative log-likelihood: r_t = v_t/√F_t ·
+    GM(F)^{1/2}, so Σr² = n σ̂² · GM(F) and log Σr² = log σ̂² + mean log F + c."""
+    vs, fs, _, _ = _llt_filter(y, *_llt_q(u))
+    v, f = np.asarray(vs), np.asarray(fs)
+    return v / np.sqrt(f) * math.exp(0.5 * float(np.mean(np.log(f))))
 
 
 def fit_llt(y) -> FitResult:
     """Local linear trend model on log-levels by Gaussian maximum likelihood.
 
+    The scale is concentrated out: variances are σ²·(q_ε, q_ξ, q_ζ) with the
+    shares on the simplex, σ̂² = mean(v²/F*), and the two share parameters
+    are found by MINPACK least squares on :func:`_llt_cresid`.
     ``params``: sigma2_irregular, sigma2_level, sigma2_trend, level, slope
-    (filtered at T).
+    (filtered at T), loglik.
     """
     arr, last_year = _as_logs(y, "forecast.llt", MIN_OBS["drift"])
     if arr.size < MIN_OBS["llt"]:
         return _fallback(arr, last_year, "llt", f"{arr.size} obs < {MIN_OBS['llt']} needed")
     try:
-        from scipy.optimize import minimize
+        from scipy.optimize import leastsq
 
-        d = np.diff(arr)
-        scale = float(np.var(d, ddof=1)) if d.size > 1 else 0.0
-        scale = max(scale, 1e-8 * max(1.0, float(np.mean(np.abs(arr)))) ** 2, 1e-12)
-        lo, hi = math.log(scale * 1e-8), math.log(scale * 100)
-
-        def nll(u):
-            return -_llt_filter(arr, *np.exp(u))[0]
-
-        start = np.array([math.log(scale * 0.1), math.log(scale * 0.5), math.log(scale * 0.05)])
-        best = minimize(nll, start, method="L-BFGS-B", bounds=[(lo, hi)] * 3,
-                        options={"maxiter": 200})
-        var = np.exp(best.x)
-        ll, (m, v), (p11, p12, p22) = _llt_filter(arr, *var)
-        if not np.isfinite(ll):
+        ylist = arr.tolist()
+        best = None
+        for u0 in ((0.0, -2.0), (-3.0, -3.0)):
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore")
+                u = leastsq(_llt_cresid, np.array(u0), args=(ylist,), xtol=1e-8, ftol=1e-10,
+                            maxfev=400)[0]
+            obj = float(np.sum(_llt_cresid(u, ylist) ** 2))
+            if best is None or obj < best[1]:
+                best = (u, obj)
+        q = _llt_q(best[0])
+        vs, fs, (m, v), (p11, p12, p22) = _llt_filter(ylist, *q)
+        vv, ff = np.asarray(vs), np.asarray(fs)
+        sig2 = float(np.mean(vv * vv / ff))
+        n = vv.size
+        ll = -0.5 * (n * (math.log(2 * math.pi * sig2) + 1.0) + float(np.sum(np.log(ff))))
+        var = sig2 * np.asarray(q)
+        if not (np.isfinite(ll) and np.all(np.isfinite(var))):
             raise FloatingPointError("non-finite likelihood")
     except Exception as exc:  # noqa: BLE001
         return _fallback(arr, last_year, "llt", f"fit failed ({type(exc).__name__}: {exc})")
     params = {"sigma2_irregular": float(var[0]), "sigma2_level": float(var[1]),
               "sigma2_trend": float(var[2]), "level": float(m), "slope": float(v),
               "loglik": float(ll)}
-    cov = np.array([[p11, p12], [p12, p22]])
+    cov = sig2 * np.array([[p11, p12], [p12, p22]])
     return FitResult("llt", "llt", params, arr.size, last_year, (), {"var": var, "a": np.array([m, v]), "P": cov})
 
 
@@ -633,24 +701,47 @@ def fit_slowing_growth(y) -> FitResult:
         return _fallback(arr, last_year, "slowing_growth",
                          f"{arr.size} obs < {MIN_OBS['slowing_growth']} needed")
     try:
-        from scipy.optimize import least_squares
-
         g = np.diff(arr)
         t = np.arange(g.size, dtype=float)
         sd = float(g.std(ddof=1))
         flo, fhi = float(g.min() - sd), float(g.max() + sd)
         span = float(g.max() - g.min()) + sd + 1e-9
         lb = np.array([flo, -4 * span, 0.01])
-        ub = np.array([fhi + 1e-12, 4 * span, 2.0])
-        tail = g[-max(3, g.size // 3):]
-        best = None
-        for k0 in (0.05, 0.2, 0.6):
-            f0 = float(np.clip(tail.mean(), flo, fhi))
-            c0 = float(np.clip(g[:3].mean() - f0, lb[1], ub[1]))
-            sol = least_squares(lambda th: _decay_curve(th[None, :], t)[0] - g,
-                                np.array([f0, c0, k0]), bounds=(lb, ub), xtol=1e-12, ftol=1e-12)
-            if best is None or sol.cost < best.cost:
-                best = sol
+        ub = np.array([fhi, 4 * span, 2.0])
+
+        def profile(ks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """(f, c, SSE) minimising over f, c for each rate k (variable
+            projection: the model is linear in f and c given k)."""
+            e = np.exp(-np.outer(ks, t))                    # (K, n)
+            n = t.size
+            se, see = e.sum(1), (e * e).sum(1)
+            sg, seg = g.sum(), e @ g
+            det = n * see - se * se
+            with np.errstate(divide="ignore", invalid="ignore"):
+                c = np.where(det > 1e-14, (n * seg - se * sg) / det, 0.0)
+            f = (sg - c * se) / n
+            out = (f < flo) | (f > fhi)
+            if out.any():  # floor at its bound: re-solve c alone
+                f = np.clip(f, flo, fhi)
+                c = np.where(out, (seg - f * se) / np.maximum(see, 1e-300), c)
+            c = np.clip(c, lb[1], ub[1])
+            r = g[None, :] - f[:, None] - c[:, None] * e
+            return f, c, (r * r).sum(1)
+
+        ks = np.geomspace(lb[2], ub[2], 60)
+        f_, c_, sse = profile(ks)
+        i = int(np.argmin(sse))
+        lo_k, hi_k = ks[max(i - 1, 0)], ks[min(i + 1, ks.size - 1)]
+        from scipy.optimize import minimize_scalar
+
+        sol = minimize_scalar(lambda k: float(profile(np.array([k]))[2][0]), bounds=(lo_k, hi_k),
+                              method="bounded", options={"xatol": 1e-6})
+        k_best = float(sol.x) if sol.fun <= sse[i] else float(ks[i])
+        f1, c1, _ = profile(np.array([k_best]))
+
+        class best:  # noqa: N801 - tiny record
+            x = np.array([f1[0], c1[0], k_best])
+
         theta = best.x
         resid = g - _decay_curve(theta[None, :], t)[0]
         dof = max(g.size - 3, 1)
@@ -710,7 +801,7 @@ METHODS: dict[str, Method] = {
 DEFAULT_METHODS: tuple[str, ...] = tuple(METHODS)
 
 _FIT_CACHE: dict[Any, FitResult] = {}
-_FIT_CACHE_MAX = 20000
+_FIT_CACHE_MAX = 2000  # fits hold statsmodels results; bounded memory
 
 
 def _method(name: str) -> Method:
