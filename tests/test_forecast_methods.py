@@ -147,3 +147,11 @@ def test_slowing_growth_recovers_decay():
     g_next = np.diff(np.r_[y[-1], M.point_slowing_growth(f, 10)])
     assert np.all(np.diff(g_next) <= 1e-9)  # growth keeps converging downwards
     assert g_next[-1] > 0.05 - 0.01
+
+
+def test_drift_on_tiny_sample_stays_finite():
+    f = M.fit_drift(np.array([1.0, 1.1, 1.15, 1.3]))
+    sims = M.simulate(f, 11, 5000, np.random.default_rng(0))
+    assert np.isfinite(np.exp(sims)).all()
+    lo, hi = M.drift_interval(f, 3, 0.8)
+    assert np.all(lo < M.point(f, 3)) and np.all(M.point(f, 3) < hi)

@@ -179,6 +179,9 @@ def _fallback(y: np.ndarray, last_year, requested: str, why: str) -> FitResult:
 # drift
 
 
+_DRIFT_MIN_DF = 4
+
+
 def fit_drift(y) -> FitResult:
     """Random walk with drift on log-levels.
 
@@ -207,14 +210,19 @@ def simulate_drift(fit: FitResult, h: int, n_paths: int, rng: np.random.Generato
 
     With ``param_uncertainty`` (default) each path draws
     ``σ² ~ (m-1)s²/χ²_{m-1}`` and ``μ ~ N(μ̂, σ²/m)``, so the marginal at each
-    horizon is the Student-t predictive of :func:`drift_interval`.
+    horizon is the Student-t predictive of :func:`drift_interval`.  With fewer
+    than 4 degrees of freedom (m < 5 differences) σ is kept at s (the
+    t-predictive would have Cauchy-like tails) and only μ is drawn.
     """
     _check_h(h, n_paths)
     mu, s = fit.params["mu"], fit.params["sigma"]
     m = fit.state["m"]
     if param_uncertainty and m > 1:
-        sig2 = (m - 1) * s * s / rng.chisquare(m - 1, size=(n_paths, 1))
-        sig = np.sqrt(sig2)
+        if m - 1 >= _DRIFT_MIN_DF:
+            sig2 = (m - 1) * s * s / rng.chisquare(m - 1, size=(n_paths, 1))
+            sig = np.sqrt(sig2)
+        else:  # a χ² with < 4 df gives Cauchy-like σ draws: keep σ at s
+            sig = np.full((n_paths, 1), s)
         mus = mu + sig / math.sqrt(m) * rng.standard_normal((n_paths, 1))
     else:
         sig = np.full((n_paths, 1), s)
