@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
 
 from .errors import CztInputError
 from .paths import CALIBRATION, SCENARIOS
@@ -22,7 +22,9 @@ Comparator = Literal[">=", ">", "<=", "<", "~"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a TOML string "2000" or boolean true is a wrong type for an int
+    # (pydantic's lax mode would coerce it silently); ints are still fine for floats.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ForecastSettings(_Strict):
@@ -33,7 +35,8 @@ class ForecastSettings(_Strict):
     n_paths: int = Field(ge=100, le=100_000)
     end_year: int = Field(ge=2026, le=2060)
     history_start: int = Field(ge=1995, le=2015)
-    backtest_origins: tuple[int, int]
+    # TOML arrays arrive as lists: allow list -> tuple, keep the items strict ints
+    backtest_origins: tuple[Annotated[int, Strict()], Annotated[int, Strict()]] = Field(strict=False)
     backtest_horizons: int = Field(ge=1, le=10)
 
 
@@ -106,7 +109,7 @@ class Target2035(_Strict):
     must name a forecast variable (e.g. ``"GDP|Nominal"``).
     """
 
-    id: str
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str = ""
     variable: str
     region: str = "CZT"
@@ -118,6 +121,34 @@ class Target2035(_Strict):
     kind: Literal["level", "change_vs_base", "avg_growth"] = "level"
     base_year: int | None = None
     note: str = ""
+
+    @field_validator("variable")
+    @classmethod
+    def _known_variable(cls, v: str) -> str:
+        from .projection import VARIABLES  # lazy: projection imports the data layer
+
+        if v not in VARIABLES:
+            raise ValueError(f"not a forecast variable (one of: {', '.join(VARIABLES)})")
+        return v
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, v: str) -> str:
+        from .projection import REGIONS
+
+        if v not in REGIONS:
+            raise ValueError(f"not one of {', '.join(REGIONS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Target2035":
+        if self.comparator == "~" and self.tolerance is None:
+            raise ValueError("comparator '~' needs a tolerance")
+        if self.kind != "level" and self.base_year is None:
+            raise ValueError(f"kind '{self.kind}' needs base_year")
+        if self.base_year is not None and self.base_year >= self.year:
+            raise ValueError("base_year must be before year")
+        return self
 
     def as_target_dict(self) -> dict:
         d = self.model_dump(exclude={"note"})
@@ -147,7 +178,15 @@ class Scenario(_Strict):
         if lo > hi:
             raise ValueError("forecast.backtest_origins: first origin after last")
         if self.optimisation.end_year <= self.optimisation.start_year:
-            raise ValueError("optimisation.end_year must be after start_year")
+            raise ValueError("optimisation.end_year: must be after optimisation.start_year")
+        for i, t in enumerate(self.targets_2035):
+            if t.year > self.forecast.end_year:
+                raise ValueError(f"targets_2035.{i}.year: {t.year} ({t.id}) is after forecast.end_year "
+                                 f"{self.forecast.end_year}")
+        ids = [t.id for t in self.targets_2035]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"targets_2035: duplicate id {sorted({i for i in ids if ids.count(i) > 1})}")
+        return self
         return self
 
 
@@ -229,6 +268,12 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(x) for x in err["loc"])
-        src = origin.get(key) or next((f for k, f in origin.items() if k.startswith(key + ".") or key.startswith(k + ".")), str(path))
+        err["msg"] = err["msg"].removeprefix("Value error, ")
+        if not key and ": " in err["msg"]:  # whole-scenario check: its message starts with the key
+            key, err["msg"] = err["msg"].split(": ", 1)
+        # the file that set this key, else its nearest enclosing section, else a file that set a child key
+        owners = [k for k in origin if key == k or key.startswith(k + ".")]
+        children = [k for k in origin if k.startswith(key + ".")]
+        src = (origin[max(owners, key=len)] if owners else origin[children[-1]] if children else str(path))
         msg = err["msg"].replace("Extra inputs are not permitted", "unknown key")
         raise CztInputError(src, f"key '{key}': {msg}" + (f" (got {err['input']!r})" if err["type"] != "extra_forbidden" and not isinstance(err.get("input"), dict) else "")) from None
