@@ -105,3 +105,18 @@ def test_summarise_pathset():
     assert "q50" in df.columns and len(df) == 4 * 3
     row = df[(df.region == "CZT") & (df.year == 2027)].iloc[0]
     assert row["q50"] == pytest.approx(np.median(ps.at("CZT", 2027)))
+
+
+def test_couple_pathsets_keeps_marginals_and_coherence():
+    wl = panel()
+    w = {c: {"drift": 1.0} for c in wl.columns}
+    gdp = P.simulate_paths(wl, w, end_year=2030, n_paths=1000, seed=1).add_total()
+    other = P.simulate_paths(wl, w, end_year=2030, n_paths=1000, seed=2).add_total()
+    rho = P.historical_growth_correlation(wl["430100"], wl["430200"])
+    assert rho > 0.5
+    cp = P.couple_pathsets(gdp, other, 0.9, ref_region="CZT", other_region="CZT", seed=0)
+    for r in other.regions:
+        np.testing.assert_array_equal(np.sort(cp.region(r), axis=0), np.sort(other.region(r), axis=0))
+    assert P.check_coherence(cp, "CZT", rtol=0.0)
+    c = np.corrcoef(np.log(gdp.region("CZT")[:, -1]), np.log(cp.region("CZT")[:, -1]))[0, 1]
+    assert c > 0.8

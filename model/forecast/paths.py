@@ -17,6 +17,7 @@ regions **path by path** (:meth:`PathSet.add_total`), which keeps them coherent.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +26,8 @@ import pandas as pd
 from model.errors import CztInputError
 from model.forecast import methods as _m
 
-__all__ = ["PathSet", "simulate_paths", "allocate_paths", "growth_correlation",
+__all__ = ["PathSet", "simulate_paths", "allocate_paths", "growth_correlation", "couple_pathsets",
+           "historical_growth_correlation",
            "rank_reorder", "apply_growth_adjustment", "check_coherence", "coherence_error"]
 
 
@@ -366,3 +368,51 @@ def simulate_paths(wide_logs: pd.DataFrame, weights=None, *, end_year: int = 203
                    weights={c: dict(W[c]) for c in cols}, method_counts=counts, path_method=pmeth,
                    correlation=R, growth_adjustment_pp=float(growth_adjustment_pp),
                    seed=int(seed), notes=tuple(dict.fromkeys(notes)))
+
+
+def historical_growth_correlation(log_a: pd.Series, log_b: pd.Series, min_years: int = 5) -> float:
+    """Pearson correlation of the log growth rates of two year-indexed
+    log-level series over their common years (0.0 if fewer than
+    ``min_years`` common growth observations or a constant series)."""
+    g = pd.concat([log_a.sort_index().diff(), log_b.sort_index().diff()], axis=1).dropna()
+    if len(g) < min_years or (g.std(ddof=1) <= 0).any():
+        return 0.0
+    return float(np.corrcoef(g.to_numpy(), rowvar=False)[0, 1])
+
+
+def couple_pathsets(ref: PathSet, other: PathSet, rho: float, *, ref_region: str | None = None,
+                    other_region: str | None = None, seed: int = 0) -> PathSet:
+    """Re-pair the joint paths of ``other`` with those of ``ref`` (Gaussian
+    copula with correlation ``rho`` on the terminal values of ``ref_region``
+    and ``other_region``).
+
+    Whole joint paths of ``other`` are permuted (all its regions together), so
+    its marginals, its cross-region dependence and any totals stay exactly as
+    they were; path ``i`` of the result is meant to be read together with path
+    ``i`` of ``ref`` (e.g. a high-tech value-added path over a GDP path, to
+    compute a share path by path).  Use ``rho`` from
+    :func:`historical_growth_correlation`.
+
+    Returns
+    -------
+    PathSet
+        ``other`` with permuted paths (same n_paths as ``ref`` required).
+    """
+    if ref.n_paths != other.n_paths:
+        raise CztInputError("forecast.couple_pathsets",
+                            f"path counts differ ({ref.n_paths} vs {other.n_paths})")
+    if not -1.0 <= rho <= 1.0:
+        raise CztInputError("forecast.couple_pathsets", f"rho must be in [-1, 1], got {rho}")
+    ra = ref.region(ref_region if ref_region is not None else ref.regions[-1])[:, -1]
+    ob = other.region(other_region if other_region is not None else other.regions[-1])[:, -1]
+    n = ref.n_paths
+    from scipy.stats import norm
+
+    rank_a = np.argsort(np.argsort(ra, kind="stable"), kind="stable")
+    z_a = norm.ppf((rank_a + 0.5) / n)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 7919]))
+    z_b = rho * z_a + math.sqrt(max(1.0 - rho * rho, 0.0)) * rng.standard_normal(n)
+    perm = np.argsort(ob, kind="stable")[np.argsort(np.argsort(z_b, kind="stable"), kind="stable")]
+    return dataclasses.replace(other, values=other.values[perm],
+                               path_method={k: v[perm] for k, v in other.path_method.items()},
+                               notes=other.notes + (f"paths coupled to another PathSet with rho={rho:.3f}",))
