@@ -428,7 +428,8 @@ def accounts_from_io(acc) -> ClusterAccounts:
     miss = [k for k in need if not hasattr(acc, k)]
     if miss:
         raise CztInputError("model.io accounts", f"missing fields {miss}")
-    codes = list(acc.codes)
+    codes = [c for c in acc.codes if float(acc.X.get(c, 0.0)) > 0 and float(acc.VA.get(c, 0.0)) > 0]
+    dropped = [c for c in acc.codes if c not in codes]   # e.g. sector 03: zero output in Hunan
     X = acc.X.reindex(codes).to_numpy(float)
     VA = acc.VA.reindex(codes).to_numpy(float)
     A = acc.A.loc[codes, codes].to_numpy(float)
@@ -444,7 +445,8 @@ def accounts_from_io(acc) -> ClusterAccounts:
         gfcf_r=fd["gfcf"].to_numpy(float), gfcf_total=s_hunan * float(VA.sum()),
         energy=acc.energy.reindex(codes).to_numpy(float), energy_hh=float(acc.energy_households),
         ht_weight_va=ht * VA, sector_ht=None, ht_share=ht,
-        source="model.io cluster accounts (FLQ-regionalised CZT table)")
+        source="model.io cluster accounts (FLQ-regionalised CZT table)"
+               + (f"; dropped codes without output: {dropped}" if dropped else ""))
 
 
 def io_accounts_for(scenario, year: int | None = None):

@@ -413,37 +413,41 @@ def dual_range_check(runner, target_id: str,
 def diagnose_conflicts(runner, tol: float = 1e-6) -> dict:
     """Which targets are unreachable alone, and which pairs conflict.
 
-    Phase-1 LPs (objective: minimise the slacks, GDP ignored) on the same
-    constraints: target k is *reachable alone* if min S_k = 0 with the others
-    ignored; a pair (k, l) *conflicts* if both are reachable alone but
-    min (S_k + S_l) > 0. The original objective is restored afterwards.
+    Phase-1 LPs (objective: minimise slacks in 亿元, GDP ignored) on the same
+    hard constraints. Target k is *reachable alone* if min S_k = 0. A pair
+    (k, l) *conflicts* if min (S_k + S_l) > min S_k + min S_l, i.e. the two
+    cannot both be at their best at once; the excess (亿元 of extra joint
+    shortfall, base-year prices) measures how much they compete. Pairs of
+    reachable targets that conflict are the "contradictory" case. The
+    original objective is restored afterwards.
 
     Returns
     -------
     dict
-        ``unreachable_alone`` {id: min shortfall in 亿元 (base-year prices)},
-        ``conflicting_pairs`` [[k, l, min joint slack 亿元]], ``all_jointly_reachable``.
+        ``unreachable_alone`` {id: min shortfall 亿元}, ``conflicting_pairs``
+        [[k, l, extra joint shortfall 亿元]], ``all_jointly_reachable``,
+        ``min_total_slack`` (亿元).
     """
     m = runner.model
     p: OptParams = m._params
     ids = [t.id for t in p.targets]
     scale = tol * max(1.0, p.gdp0)
     alone: dict[str, float] = {}
+    pairs = []
     try:
         for k in ids:
             set_penalties(m, {k: 1.0})
             info = runner.solve()
             _require_optimal(info, "conflict diagnosis")
-            alone[k] = info["objective"]
-        reach = [k for k in ids if alone[k] <= scale]
-        pairs = []
-        for a in range(len(reach)):
-            for b in range(a + 1, len(reach)):
-                set_penalties(m, {reach[a]: 1.0, reach[b]: 1.0})
+            alone[k] = max(0.0, info["objective"])
+        for a in range(len(ids)):
+            for b in range(a + 1, len(ids)):
+                set_penalties(m, {ids[a]: 1.0, ids[b]: 1.0})
                 info = runner.solve()
                 _require_optimal(info, "conflict diagnosis")
-                if info["objective"] > scale:
-                    pairs.append([reach[a], reach[b], info["objective"]])
+                extra = info["objective"] - alone[ids[a]] - alone[ids[b]]
+                if extra > scale:
+                    pairs.append([ids[a], ids[b], extra])
         set_penalties(m, {k: 1.0 for k in ids})
         info = runner.solve()
         joint = info["objective"]
