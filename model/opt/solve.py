@@ -345,15 +345,16 @@ def target_table(m: pyo.ConcreteModel, tol: float = 1e-6) -> pd.DataFrame:
 
 def dual_range_check(runner, target_id: str,
                      steps: tuple[float, ...] = (0.01, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0),
-                     rel_tol: float = 0.02) -> dict:
+                     rel_tol: float = 0.02, refine: int = 6) -> dict:
     """Check a target's shadow price by re-solving with the target moved.
 
     For each step Δ (in the target's own units; relative to ``max(1, |value|/100)``
     for level targets so steps scale with the target), the target is moved to
     ``value ± Δ`` and re-solved. The finite-difference slope ``Δobj/Δ`` is
     compared with the dual-based shadow price; the range over which they agree
-    within ``rel_tol`` (or 1e-6 of the objective) is reported. The model is
-    restored afterwards.
+    within ``rel_tol`` (or 1e-6 of the objective) is reported, its edge refined
+    by ``refine`` bisection steps between the last agreeing and the first
+    disagreeing step. The model is restored afterwards.
 
     Returns
     -------
@@ -378,31 +379,45 @@ def dual_range_check(runner, target_id: str,
     slope_up = slope_down = None
     dg_up = None
     resolves = 0
+    def agrees(direction, delta):
+        """Re-solve at value0 + direction*delta; True if the slope matches the dual."""
+        nonlocal resolves
+        nv = v0 + direction * delta
+        if nv < 0 or (t.kind == "hightech_share" and nv >= 100):
+            return None, False
+        set_target_value(m, target_id, nv)
+        info = runner.solve()
+        resolves += 1
+        if info["status"] != "optimal":
+            return None, False
+        slope = (info["objective"] - obj0) / (direction * delta)
+        tol = max(rel_tol * abs(dual), 1e-6 * max(1.0, abs(obj0)) / delta)
+        return slope, abs(slope - dual) <= tol
+
     for direction in (+1, -1):
+        ok, bad = 0.0, None
         for st in steps:
             delta = st * unit
-            nv = v0 + direction * delta
-            if nv < 0 or (t.kind == "hightech_share" and nv >= 100):
-                break
-            set_target_value(m, target_id, nv)
-            info = runner.solve()
-            resolves += 1
-            if info["status"] != "optimal":
-                break
-            slope = (info["objective"] - obj0) / (direction * delta)
-            if direction > 0 and slope_up is None:
+            slope, good = agrees(direction, delta)
+            if direction > 0 and slope_up is None and slope is not None:
                 slope_up = slope
                 dg_up = (pyo.value(m.GDP[t.year]) - gdp0) / delta
-            if direction < 0 and slope_down is None:
+            if direction < 0 and slope_down is None and slope is not None:
                 slope_down = slope
-            tol = max(rel_tol * abs(dual), 1e-6 * max(1.0, abs(obj0)) / delta)
-            if abs(slope - dual) <= tol:
-                if direction > 0:
-                    ok_up = delta
-                else:
-                    ok_down = delta
+            if good:
+                ok = delta
             else:
+                bad = delta
                 break
+        if bad is not None and ok > 0:          # refine the edge between the last good and first bad step
+            for _ in range(refine):
+                mid = 0.5 * (ok + bad)
+                _, good = agrees(direction, mid)
+                ok, bad = (mid, bad) if good else (ok, mid)
+        if direction > 0:
+            ok_up = ok
+        else:
+            ok_down = ok
     set_target_value(m, target_id, v0)
     runner.solve()
     return {"target": target_id, "dual": dual, "slope_up": slope_up, "slope_down": slope_down,
