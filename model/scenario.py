@@ -261,7 +261,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     for p, raw in chain:
         _merge(merged, raw, origin, str(p))
     merged["extends"] = chain[-1][1].get("extends")
-    merged.setdefault("name", path.stem)
+    # the name is never inherited: a child without `name` must not write into its parent's outputs folder
+    merged["name"] = chain[-1][1].get("name", path.stem)
     merged["source_files"] = tuple(str(p) for p, _ in chain)
     try:
         return Scenario.model_validate(merged)
