@@ -413,7 +413,6 @@ def _pacf_to_poly(u) -> np.ndarray:
 def _arma_resid(theta_u: np.ndarray, d: np.ndarray, p: int, q: int, P: int) -> np.ndarray:
     """Conditional (CSS) residuals of ARMA(p,q) + mean on ``d``, t = P..m-1,
     pre-sample errors zero."""
-    global _LFILTER
     mu = theta_u[0]
     x = d - mu
     w = x[P:]
@@ -423,12 +422,18 @@ def _arma_resid(theta_u: np.ndarray, d: np.ndarray, p: int, q: int, P: int) -> n
         if p > 1:
             w = w - phi[1] * x[P - 2:x.size - 2]
     if q:
-        if _LFILTER is None:
-            from scipy.signal import lfilter as _lf
-
-            _LFILTER = _lf
-        th = -_pacf_to_poly(theta_u[1 + p:1 + p + q])
-        w = _LFILTER([1.0], np.r_[1.0, th], w)
+        # e_t = w_t - θ1 e_{t-1} - θ2 e_{t-2}: a 28-step scalar recursion is
+        # faster in plain Python than lfilter's call overhead
+        th = _pacf_to_poly(theta_u[1 + p:1 + p + q])  # = -θ
+        a1 = float(th[0])
+        a2 = float(th[1]) if q > 1 else 0.0
+        e1 = e2 = 0.0
+        out = []
+        for wt in w.tolist():
+            et = wt + a1 * e1 + a2 * e2
+            out.append(et)
+            e2, e1 = e1, et
+        w = np.array(out)
     return w
 
 
@@ -447,7 +452,7 @@ def _fit_arma_css(d: np.ndarray, p: int, q: int, P: int) -> dict:
         # best point reached is used (its CSS value is still valid for AICc).
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore")
-            xs, ier = leastsq(_arma_resid, x0, args=(d, p, q, P), xtol=1e-8, ftol=1e-10,
+            xs, ier = leastsq(_arma_resid, x0, args=(d, p, q, P), xtol=1e-6, ftol=1e-8,
                               maxfev=300)[:2]
         if ier not in (1, 2, 3, 4, 5) or not np.all(np.isfinite(xs)):
             raise RuntimeError(f"CSS did not converge (ier={ier})")
@@ -479,6 +484,9 @@ def arima_order_table(y, max_p: int = 2, max_q: int = 2) -> list[dict]:
     sorted by AICc; candidates with too few residuals (n - k - 1 ≤ 0 or
     n < 2k) are omitted.
     """
+    if max_p not in (0, 1, 2) or max_q not in (0, 1, 2):
+        raise CztInputError("forecast.arima", f"max_p and max_q must be 0, 1 or 2 "
+                                              f"(got {max_p}, {max_q})")
     arr, _ = _as_logs(y, "forecast.arima", MIN_OBS["drift"])
     d = np.diff(arr)
     P = min(max_p, max(d.size - 4, 0))
