@@ -31,7 +31,7 @@ class ForecastSettings(_Strict):
     """Forecasting choices."""
 
     methods: list[Literal["drift", "ets_damped", "arima", "llt", "slowing_growth"]] = Field(min_length=1)
-    weight_rule: Literal["inverse_mae", "best", "equal"]
+    weight_rule: Literal["inverse_mae", "trimmed_inverse_mae", "best", "equal"]
     n_paths: int = Field(ge=100, le=100_000)
     end_year: int = Field(ge=2026, le=2060)
     history_start: int = Field(ge=1995, le=2015)

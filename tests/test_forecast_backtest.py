@@ -122,3 +122,18 @@ def test_import_is_light():
                          cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]),
                          env={**__import__("os").environ, "PYTHONPATH": "."})
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_trimmed_inverse_mae_drops_methods_worse_than_twice_the_best():
+    import pandas as pd
+
+    from model.forecast.backtest import weights_from_backtest
+
+    df = pd.DataFrame({"region": "R", "variable": "V", "method": ["drift", "llt", "ets_damped"],
+                       "horizon": 1, "mae": [0.30, 0.10, 0.15]})
+    w = weights_from_backtest(df, "trimmed_inverse_mae").set_index("method").weight
+    assert w["drift"] == 0.0
+    assert w["llt"] == pytest.approx((1 / 0.10) / (1 / 0.10 + 1 / 0.15))
+    assert w.sum() == pytest.approx(1.0)
+    w2 = weights_from_backtest(df, "inverse_mae").set_index("method").weight
+    assert w2["drift"] == pytest.approx((1 / 0.3) / (1 / 0.3 + 1 / 0.1 + 1 / 0.15))

@@ -203,6 +203,12 @@ def backtest_panel(wide_logs: pd.DataFrame, *, methods=_m.DEFAULT_METHODS, origi
     return pd.concat(parts, ignore_index=True)
 
 
+WEIGHT_RULES = ("inverse_mae", "trimmed_inverse_mae", "best", "equal")
+#: a method whose backtest MAE exceeds this multiple of the best method's is
+#: dropped by the ``trimmed_inverse_mae`` rule (modelling choice)
+TRIM_RATIO = 2.0
+
+
 def weights_from_backtest(df: pd.DataFrame, rule: str = "inverse_mae", *, methods=None,
                           regions=None, variable: str | None = None) -> pd.DataFrame:
     """Method weights per (region, variable) from a backtest table.
@@ -214,10 +220,15 @@ def weights_from_backtest(df: pd.DataFrame, rule: str = "inverse_mae", *, method
     ----------
     df : pandas.DataFrame
         Output of :func:`backtest_series` / :func:`backtest_panel`.
-    rule : {"inverse_mae", "best", "equal"}
+    rule : {"inverse_mae", "trimmed_inverse_mae", "best", "equal"}
         ``inverse_mae``: w ∝ 1/score (Bates & Granger 1969 with independent
-        errors; a method with zero MAE takes all weight); ``best``: weight 1 on
-        the lowest score (ties: first in ``methods`` order); ``equal``: 1/k.
+        errors; a method with zero MAE takes all weight);
+        ``trimmed_inverse_mae``: the same after dropping every method whose
+        score exceeds :data:`TRIM_RATIO` × the best score (trimmed combination,
+        Timmermann 2006, *Handbook of Economic Forecasting* §7.2; Stock &
+        Watson 2004) — keeps a clearly misspecified benchmark from fattening the
+        tails; ``best``: weight 1 on the lowest score (ties: first in
+        ``methods`` order); ``equal``: 1/k.
     methods : sequence of str, optional
         Methods that may receive weight (default: all methods in ``df``).
         Methods without backtest rows get weight 0, unless no method has rows,
@@ -231,9 +242,9 @@ def weights_from_backtest(df: pd.DataFrame, rule: str = "inverse_mae", *, method
     pandas.DataFrame
         Columns :data:`WEIGHT_COLUMNS`; weights sum to 1 per (region, variable).
     """
-    if rule not in ("inverse_mae", "best", "equal"):
+    if rule not in WEIGHT_RULES:
         raise CztInputError("forecast.weights", f"unknown weight rule {rule!r}; "
-                                                "use 'inverse_mae', 'best' or 'equal'")
+                                                f"use one of {', '.join(WEIGHT_RULES)}")
     if methods is None:
         methods = list(dict.fromkeys(df["method"])) if len(df) else list(_m.DEFAULT_METHODS)
     methods = list(methods)
@@ -261,12 +272,18 @@ def weights_from_backtest(df: pd.DataFrame, rule: str = "inverse_mae", *, method
             if zero:
                 w = {m: (1.0 / len(zero) if m in zero else 0.0) for m in methods}
             else:
+                if rule == "trimmed_inverse_mae":
+                    cut = TRIM_RATIO * min(have.values())
+                    dropped = [m for m, s in have.items() if s > cut]
+                    have = {m: s for m, s in have.items() if s <= cut}
+                    if dropped:
+                        note = (f"trimmed (MAE > {TRIM_RATIO:g} x best): " + ", ".join(dropped))
                 inv = {m: 1.0 / have[m] if m in have else 0.0 for m in methods}
                 tot = sum(inv.values())
                 w = {m: inv[m] / tot for m in methods}
-            missing = [m for m in methods if m not in have]
+            missing = [m for m in methods if m not in have and not np.isfinite(scores[m])]
             if missing:
-                note = "no backtest rows for " + ", ".join(missing) + " (weight 0)"
+                note = (note + "; " if note else "") + "no backtest rows for " + ", ".join(missing) + " (weight 0)"
         for m in methods:
             rows.append((reg, var, m, w[m], scores[m], rule, note))
     return pd.DataFrame(rows, columns=WEIGHT_COLUMNS)

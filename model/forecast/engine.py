@@ -69,7 +69,9 @@ def forecast_series_panel(wide_logs: pd.DataFrame, *, methods=_m.DEFAULT_METHODS
     methods = list(methods)
     for name in methods:
         _m._method(name)
-    if weight_rule not in ("inverse_mae", "best", "equal"):
+    from model.forecast.backtest import WEIGHT_RULES
+
+    if weight_rule not in WEIGHT_RULES:
         raise CztInputError("forecast.forecast_series_panel", f"unknown weight_rule {weight_rule!r}")
     wl = wide_logs.copy()
     wl.columns = [str(c) for c in wl.columns]
