@@ -254,36 +254,90 @@ def _tilted_structure(A: np.ndarray, v: np.ndarray, gfcf_r: np.ndarray, gfcf_tot
     return va_st, x_st, tau
 
 
+def _real_ratio(state: OptState, base_year: int) -> float | None:
+    """Real GDP of ``base_year`` / real GDP of the state year, if the state allows it."""
+    path = state.gdp_real_path or {}
+    if base_year in path and state.year in path and path[state.year] > 0:
+        return float(path[base_year]) / float(path[state.year])
+    if base_year == 2019 and state.gdp_real_ratio_2019:
+        return 1.0 / state.gdp_real_ratio_2019
+    return None
+
+
+def _growth_target(tid: str, year: int, base_year: int, avg_growth_pct: float, state: OptState,
+                   source: str, notes: list) -> Target | None:
+    ratio = _real_ratio(state, base_year)
+    if ratio is None and base_year == 2020 and state.gdp_real_ratio_2019:
+        # no 2020 real level: approximate the 2020-based average by the 2019-based one
+        notes.append(f"{tid}: real GDP {base_year} not in the state; average growth measured from 2019 instead")
+        base_year, ratio = 2019, 1.0 / state.gdp_real_ratio_2019
+    if ratio is None:
+        notes.append(f"{tid} skipped: real GDP of {base_year} relative to {state.year} not in the state")
+        return None
+    return Target(tid, "gdp_growth", year, avg_growth_pct, base_year=base_year, base_real_ratio=ratio, source=source)
+
+
 def plan_targets(settings, state: OptState, years: tuple[int, ...], targets_2035=()) -> tuple[list[Target], list[str]]:
-    """The plan's 2025 targets (from ``settings``) plus modelled 2035 goals.
+    """The plan's 2025 targets (from ``settings``) plus modelled scenario goals.
+
+    The growth target "年均增长8%左右" is read from ``calibration/targets.toml``
+    (id ``gdp_growth``: value 8, tolerance 0.5, base 2020); the LP asks for
+    the lower edge of the band (7.5 %/yr), consistent with the scorecard's
+    reading of "左右". Scenario ``targets_2035`` entries on ``GDP|Nominal``,
+    ``GDP|Real`` (change_vs_base / avg_growth), ``High-tech VA``,
+    ``High-tech VA|Share of GDP`` and ``Energy intensity`` become LP targets;
+    others are listed in the notes as not modelled.
 
     Returns the targets inside the decision years and notes on skipped ones.
     """
-    notes = []
-    out = []
+    notes: list[str] = []
+    out: list[Target] = []
     y = 2025
     src = "plan outline 2021 (calibration/parameters.toml [optimisation])"
-    if settings.gdp_target_2025 is not None:
+    if settings.gdp_target_2025 is not None and settings.gdp_target_2025 > 0:
         out.append(Target("gdp_level_2025", "gdp_level", y, float(settings.gdp_target_2025), source=src))
-    if state.gdp_real_ratio_2019:
-        out.append(Target("gdp_growth_2025", "gdp_growth", y, 8.0, base_year=2019,
-                          base_real_ratio=1.0 / state.gdp_real_ratio_2019,
-                          source="plan outline 2021: 年均增长8%左右 (2020-2025), treated as >= 8.0"))
-    else:
-        notes.append("gdp_growth_2025 skipped: state.gdp_real_ratio_2019 not given")
-    out.append(Target("energy_intensity_2025", "energy_intensity", y, 100 * (1 - settings.energy_cut_2025), source=src))
-    out.append(Target("hightech_share_2025", "hightech_share", y, 100 * settings.hightech_share_2025, source=src))
-    out.append(Target("hightech_level_2025", "hightech_level", y, float(settings.hightech_level_2025), source=src))
-    kind_of = {"gdp_nominal": "gdp_level", "gdp": "gdp_level", "gdp_level": "gdp_level",
-               "energy_intensity_index": "energy_intensity", "energy_intensity": "energy_intensity",
-               "hightech_share": "hightech_share", "hightech_va_share_of_gdp": "hightech_share",
-               "hightech_va": "hightech_level", "hightech_industry_value_added": "hightech_level"}
+    try:
+        from ..targets import load_targets
+        gt = next((t for t in load_targets() if t.id == "gdp_growth"), None)
+    except Exception as exc:  # targets file unavailable or invalid
+        gt = None
+        notes.append(f"growth target not read from calibration/targets.toml ({exc})")
+    if gt is not None:
+        lower = gt.value - (gt.tolerance or 0.0) if gt.comparator == "~" else gt.value
+        tg = _growth_target("gdp_growth_2025", gt.year, gt.base_year or 2020, lower, state,
+                            f"{gt.source} (calibration/targets.toml; LP asks for the lower edge {lower:g} %/yr)", notes)
+        if tg is not None:
+            out.append(tg)
+    if settings.energy_cut_2025 > 0:
+        out.append(Target("energy_intensity_2025", "energy_intensity", y, 100 * (1 - settings.energy_cut_2025),
+                          source=src))
+    if settings.hightech_share_2025 > 0:
+        out.append(Target("hightech_share_2025", "hightech_share", y, 100 * settings.hightech_share_2025, source=src))
+    if settings.hightech_level_2025 > 0:
+        out.append(Target("hightech_level_2025", "hightech_level", y, float(settings.hightech_level_2025), source=src))
+    kind_of = {"GDP|Nominal": "gdp_level", "High-tech VA": "hightech_level",
+               "High-tech VA|Share of GDP": "hightech_share", "Energy intensity": "energy_intensity"}
     for t in targets_2035:
-        kind = kind_of.get(t.variable)
-        if kind is None or t.comparator == "~":
-            notes.append(f"2035 target '{t.id}' ({t.variable} {t.comparator}) not modelled by the LP")
+        var, comp = t.variable, t.comparator
+        kind = getattr(t, "kind", "level")
+        src35 = f"scenario targets_2035: {getattr(t, 'note', '')}"
+        if comp == "~":
+            notes.append(f"scenario target '{t.id}' (~) not modelled by the LP")
             continue
-        out.append(Target(t.id, kind, 2035, float(t.value), source=f"scenario targets_2035: {t.note}"))
+        if var == "GDP|Real" and kind in ("change_vs_base", "avg_growth") and comp in (">=", ">"):
+            n = t.year - t.base_year
+            g = t.value if kind == "avg_growth" else 100 * ((1 + t.value / 100) ** (1 / n) - 1)
+            tg = _growth_target(t.id, t.year, t.base_year, g, state, src35, notes)
+            if tg is not None:
+                out.append(tg)
+            continue
+        k = kind_of.get(var)
+        sense_ok = k is not None and kind == "level" and (
+            (k == "energy_intensity" and comp in ("<=", "<")) or (k != "energy_intensity" and comp in (">=", ">")))
+        if not sense_ok:
+            notes.append(f"scenario target '{t.id}' ({var} {comp}, {kind}) not modelled by the LP")
+            continue
+        out.append(Target(t.id, k, t.year, float(t.value), source=src35))
     kept = [t for t in out if t.year in years[1:]]
     for t in out:
         if t not in kept:
@@ -350,11 +404,12 @@ def params_from_accounts(acc: ClusterAccounts, state: OptState | dict, settings,
                  f"other final demand tilted by tau = {tau:.3f} towards weighted clusters to reach the "
                  f"base-year CZT share {100 * state.hightech_va / state.gdp_nominal:.1f}%")
     kshape = dep / delta                           # relative capital stocks (table structure)
-    lam = s_tab * gdp_tab / float(((gss + delta) * kshape).sum())  # steady state at the table's rate
-    kappa = lam * kshape / va
+    kappa_rel = kshape / va                        # relative capital-output ratios
     # base-year levels: tilted, IO-consistent structure scaled to CZT GDP of the state year
     gdp0 = float(state.gdp_nominal)
     va0 = gdp0 * va_st
+    # level: steady state at the base-year structure, s GDP0 = sum_c (g + delta_c) kappa_c VA0_c
+    kappa = kappa_rel * s_tab * gdp0 / float(((gss + delta) * kappa_rel * va0).sum())
     inv0 = (gss + delta) * kappa * va0
     inv_share0 = inv0 / inv0.sum()
     # energy: units such that the 2019 intensity = 1 per 亿元; base-year total = index/100 * GDP0.

@@ -105,6 +105,9 @@ class OptState:
         ``{year: P_year / P_state_year}`` for future years (GDP deflator from
         the forecasting core). Missing years use the default deflator growth
         of ``calibration/optimisation/parameters.toml``.
+    gdp_real_path : dict, optional
+        ``{year: real GDP}`` on any constant-price basis (history and/or
+        forecast median); used for growth targets with other base years.
     """
 
     year: int
@@ -113,6 +116,7 @@ class OptState:
     hightech_va: float
     gdp_real_ratio_2019: float | None = None
     deflator: dict[int, float] | None = None
+    gdp_real_path: dict[int, float] | None = None
 
     @classmethod
     def from_mapping(cls, d: "dict | OptState") -> "OptState":
@@ -170,6 +174,9 @@ class OptState:
                    "hightech_va": at_year("hightech_va", "High-tech VA")}
             if d.get("gdp_real_2019prices") and d.get("gdp_nominal_2019"):
                 out["gdp_real_ratio_2019"] = float(d["gdp_real_2019prices"]) / float(d["gdp_nominal_2019"])
+            real = {int(k): float(x) for k, x in (med.get("GDP|Real") or {}).items()}
+            if real:
+                out["gdp_real_path"] = real
             defl = {int(k): float(x) for k, x in (med.get("GDP|Deflator") or {}).items()}
             if y in defl and defl[y] > 0:
                 out["deflator"] = {k: x / defl[y] for k, x in defl.items() if k > y}
