@@ -1,0 +1,195 @@
+"""Reviewer report: self-contained HTML + Markdown with every section, and it renders in headless Chromium."""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.report import source_registry, write_report
+from model.runner import run_scenario
+
+N_PATHS = 300
+
+
+@pytest.fixture(scope="module")
+def plan_run(tmp_path_factory):
+    """A real `plan` run (forecasts + optimisation); the runner writes the report into it."""
+    out = tmp_path_factory.mktemp("outputs") / "plan"
+    res = run_scenario("plan", out_dir=out, n_paths=N_PATHS)
+    return out, res
+
+
+@pytest.fixture(scope="module")
+def baseline_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs") / "baseline"
+    res = run_scenario("baseline", out_dir=out, n_paths=N_PATHS)
+    return out, res
+
+
+def _html(d: Path) -> str:
+    return (d / "report.html").read_text(encoding="utf-8")
+
+
+def _md(d: Path) -> str:
+    return (d / "report.md").read_text(encoding="utf-8")
+
+
+def test_runner_writes_both_reports_and_lists_them(plan_run):
+    d, _ = plan_run
+    man = json.loads((d / "run.json").read_text())
+    assert {"report.html", "report.md"} <= set(man["outputs"])
+    assert _html(d).startswith("<!DOCTYPE html>") and _md(d).startswith("# ")
+    assert not list(d.glob(".*tmp*"))
+
+
+def test_html_is_self_contained(plan_run):
+    h = _html(plan_run[0])
+    assert "<script" not in h.lower() and "<link" not in h.lower() and "@import" not in h
+    assert "@font-face" not in h
+    # every resource reference is a data URI (URLs in the sources table are text, not links)
+    refs = re.findall(r"""(?:src|href)\s*=\s*['"]([^'"]*)['"]""", h)
+    assert refs and all(r.startswith("data:image/png;base64,") or r.startswith("#") for r in refs), \
+        [r[:40] for r in refs if not r.startswith(("data:", "#"))]
+    assert "url(" not in h.split("<style>")[1].split("</style>")[0]
+
+
+def test_embedded_images_are_the_run_pngs(plan_run):
+    d, _ = plan_run
+    h = _html(d)
+    imgs = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", h)
+    pngs = [d / f for f in ("fan_gdp.png", "fan_population.png", "fan_energy_intensity.png",
+                            "fan_hightech_va.png", "frontier.png")]
+    assert len(imgs) == len(pngs)
+    assert {base64.b64decode(x) for x in imgs} == {p.read_bytes() for p in pngs}
+    for p in pngs:  # the Markdown links the files next to it
+        assert f"]({p.name})" in _md(d)
+
+
+def test_scorecard_rows_carry_their_status_colour(plan_run):
+    d, res = plan_run
+    h = _html(d)
+    card = pd.read_csv(d / "scorecard.csv")
+    cls = {"on track": "ok", "at risk": "warn", "off track": "bad", "not modelled": "na"}
+    for status, n in card.status.value_counts().items():
+        assert h.count(f"<td class='{cls[status]}'>{status}</td>") == n, status
+    for r in card.itertuples():
+        assert html.escape(r.name) in h and r.name in _md(d)
+    gdp = card.set_index("target").loc["gdp_level"]
+    assert f"P(meet) = {gdp.prob_meet:.3f}" in h       # headline in the summary
+    assert f"{gdp.prob_meet:.3f}" in _md(d)
+
+
+def test_every_assumption_and_what_rests_on_it(plan_run):
+    d, _ = plan_run
+    h, m = _html(d), _md(d)
+    a = pd.read_csv(d / "assumptions.csv")
+    for r in a.itertuples():
+        assert r.key in h and r.key in m
+    # the targets resting on the high-tech share assumption are named next to it
+    row = next(line for line in m.splitlines() if line.startswith("| assumptions.hightech.czt_share_of_gdp_2019_pct"))
+    assert "hightech_level" in row and "hightech_share" in row
+
+
+def test_optimisation_sections_allocation_duals_frontier(plan_run):
+    d, res = plan_run
+    h, m = _html(d), _md(d)
+    assert "id='optimisation'" in h
+    feas = pd.read_csv(d / "targets_feasibility.csv")
+    for r in feas.itertuples():
+        assert r.target in m
+        assert r.dual_unit in h
+    n_status = feas.status.value_counts()
+    for status, cls in (("violated", "bad"), ("binding", "warn"), ("met", "ok")):
+        assert h.count(f"<td class='{cls}'>{status}</td>") == n_status.get(status, 0)
+    alloc = pd.read_csv(d / "allocation.csv")
+    clusters = alloc[alloc.variable.str.startswith("Optimisation|Investment|")].variable.str.split("|").str[-1].unique()
+    assert len(clusters) > 3 and all(c in m for c in clusters)
+    assert "Frontier" in m and "model.mps" in m
+    assert str(res.optimisation["status"]) in m
+
+
+def test_provenance_lists_the_panels_sources_and_input_hashes(plan_run):
+    d, _ = plan_run
+    m = _md(d)
+    panel = pd.read_csv(d / "panel.csv", dtype={"source_id": str})
+    used = {s.strip() for x in panel.source_id.dropna() for s in str(x).split(";")}
+    assert used and all(s in m for s in used)
+    reg = source_registry()
+    assert {"CSMAR_GDPCT", "HNTJ_CENSUS7_NO2"} <= set(reg)
+    man = json.loads((d / "run.json").read_text())
+    for sha in man["inputs_sha256"].values():
+        assert sha in m
+
+
+def test_manifest_section(plan_run):
+    d, _ = plan_run
+    man = json.loads((d / "run.json").read_text())
+    m = _md(d)
+    assert str(man["seed"]) in m and man["started_utc"] in m
+    if man["code"].get("git_sha"):
+        assert man["code"]["git_sha"] in m
+    for pkg, ver in man["packages"].items():
+        if ver:
+            assert f"| {pkg} | {ver} |" in m
+
+
+def test_run_without_optimisation_has_no_optimisation_section(baseline_run):
+    d, _ = baseline_run
+    assert "id='optimisation'" not in _html(d) and "## Optimisation" not in _md(d)
+    assert "id='scorecard'" in _html(d) and "fan_gdp.png" in _md(d)
+
+
+def test_report_rebuilds_from_the_files_alone(plan_run, tmp_path):
+    d, _ = plan_run
+    copy = tmp_path / "plan"
+    shutil.copytree(d, copy)
+    (copy / "report.html").unlink()
+    (copy / "report.md").unlink()
+    write_report(copy)
+    m = _md(copy)
+    for section in ("## Scorecard", "## Forecasts and fan charts", "## Optimisation", "## Assumptions",
+                    "## Data provenance", "## Run manifest"):
+        assert section in m
+
+
+# --------------------------------------------------------------------------- rendering
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        p = shutil.which(name)
+        if p:
+            return p
+    return None
+
+
+def test_report_renders_in_headless_chromium(plan_run, tmp_path):
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium; CI installs it)")
+    import matplotlib.image as mpimg
+
+    d, _ = plan_run
+    shot = tmp_path / "shot.png"
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1200,2000",
+           (d / "report.html").resolve().as_uri()]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert shot.exists(), proc.stderr[-2000:]
+    img = mpimg.imread(shot)[..., :3]
+    assert img.shape[:2] == (2000, 1200)
+    flat = (img * 255).round().astype(int).reshape(-1, 3)
+    white = (flat >= 250).all(axis=1)
+    assert 0.02 < 1 - white.mean() < 0.9, "screenshot is blank (or all dark)"
+    assert len(np.unique(flat[::7], axis=0)) > 50, "screenshot has almost no distinct colours"
+    # the CSS was applied: the off-track cell colour (#f8d7da) and the heading blue (#0b5cad) are on screen
+    near = lambda rgb: (np.abs(flat - np.array(rgb)).sum(axis=1) <= 12).sum()  # noqa: E731
+    assert near((0xF8, 0xD7, 0xDA)) > 500
+    assert near((0x0B, 0x5C, 0xAD)) > 200
