@@ -132,8 +132,11 @@ def energy_gdp_frontier(runner, n_points: int = 50, target_id: str | None = None
     return df
 
 
-def plot_frontier(df: pd.DataFrame, path, title: str = "") -> None:
-    """Save the frontier as a PNG (GDP of the target year vs energy-intensity index)."""
+def plot_frontier(df: pd.DataFrame, path, title: str = "", gdp_target: float | None = None) -> None:
+    """Save the frontier as a PNG (GDP of the target year vs energy-intensity index).
+
+    ``gdp_target`` (nominal 亿元) is drawn as a horizontal line when given.
+    """
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -142,7 +145,9 @@ def plot_frontier(df: pd.DataFrame, path, title: str = "") -> None:
     ax.plot(ok["ei_achieved"], ok["gdp_nominal"], "o-", ms=3, label="max GDP at each energy-intensity cap")
     req = df.attrs.get("required")
     if req is not None:
-        ax.axvline(req, color="tab:red", ls="--", lw=1, label=f"plan target ({req:g})")
+        ax.axvline(req, color="tab:red", ls="--", lw=1, label=f"energy-intensity target ({req:g})")
+    if gdp_target is not None:
+        ax.axhline(gdp_target, color="tab:gray", ls=":", lw=1, label=f"GDP target ({gdp_target:g})")
     y = int(df["year"].iloc[0])
     ax.set_xlabel(f"energy-intensity index {y} (2019 = 100)")
     ax.set_ylabel(f"GDP {y}, 100m yuan (nominal)")

@@ -172,7 +172,9 @@ def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
     if any(tg.kind == "energy_intensity" for tg in p.targets):
         fr = energy_gdp_frontier(runner, n_points=settings.frontier_points)
         fr.to_csv(out / "frontier.csv", index=False, float_format="%.6g")
-        plot_frontier(fr, out / "frontier.png", title=f"{scenario.name}: GDP vs energy intensity {fr['year'].iloc[0]}")
+        fy = int(fr["year"].iloc[0])
+        gt = next((tg.value for tg in p.targets if tg.kind == "gdp_level" and tg.year == fy), None)
+        plot_frontier(fr, out / "frontier.png", title=f"{scenario.name}: GDP vs energy intensity {fy}", gdp_target=gt)
         front_summary = {k: fr.attrs[k] for k in ("ei_min", "ei_free", "total_time_s", "solves", "target")}
         front_summary["points"] = int(len(fr))
     final = runner.solve()   # restore the plan solution in the model
