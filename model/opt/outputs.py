@@ -5,9 +5,12 @@
 
 * ``allocation.csv`` – IAMC long: investment, investment share, capital, VA,
   output and energy by cluster and year, plus CZT totals;
-* ``targets_feasibility.csv`` – per target: required, achieved, shortfall,
-  status, shadow price with unit and its verified range, best value reachable
-  when only that target is pursued;
+* ``targets_feasibility.csv`` – per target: required, achieved, shortfall
+  (``slack``, own units) and LP slack (亿元), status (met/binding/violated),
+  shadow price ``dual`` (d objective / d required value) with unit, its
+  verified range, the effect of tightening by one unit on the objective and on
+  GDP of the target year, the best value reachable when only that target is
+  pursued, conflicting targets, and a one-line interpretation;
 * ``frontier.csv`` and ``frontier.png`` – ε-constraint GDP-vs-energy-intensity
   frontier of the energy target's year;
 * ``model.mps`` – the exact LP that was solved (free MPS, symbolic names); its
@@ -163,6 +166,11 @@ def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
     feas["dual_valid_to"] = feas["target"].map(lambda k: ranges[k]["valid_to"])
     feas["gdp_change_per_unit"] = feas["target"].map(lambda k: ranges[k]["gdp_target_year_change_per_unit"])
     feas["best_alone"] = feas["target"].map(lambda k: best.get(k))
+    sign = feas["sense"].map({">=": 1.0, "<=": -1.0})
+    # effect of tightening the target by one of its units (>=: value + 1; <=: value - 1)
+    feas["tighten_one_unit_objective"] = sign * feas["dual"]
+    feas["tighten_one_unit_gdp_target_year"] = sign * feas["gdp_change_per_unit"]
+    feas["interpretation"] = [_interpret(r, p) for r in feas.itertuples()]
     feas["conflicts_with"] = feas["target"].map(
         lambda k: ";".join(b if a == k else a for a, b, _ in conflicts.get("conflicting_pairs", []) if k in (a, b)))
     feas.to_csv(out / "targets_feasibility.csv", index=False, float_format="%.10g")
@@ -197,6 +205,22 @@ def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
         "accounts": acc_note, "notes": list(p.notes), "wall_time_s": time.perf_counter() - t_all,
     }
     return _clean(summary)
+
+
+def _interpret(r, p: OptParams) -> str:
+    """One sentence per target for reviewers."""
+    unit = "index point (= 1 pp more cut vs 2019)" if r.kind == "energy_intensity" else (
+        "pp of GDP" if r.kind == "hightech_share" else ("pp/yr" if r.kind == "gdp_growth" else "亿元 (nominal)"))
+    what = "discounted GDP" if p.mode == "max_gdp" else "investment"
+    if r.status == "violated":
+        best = f"; best reachable when pursued alone: {r.best_alone:.6g}" if r.best_alone is not None else ""
+        return (f"missed by {r.slack:.6g} {r.unit}{best}; its dual is the penalty, not an economic price")
+    if r.status == "binding":
+        return (f"binding: tightening by 1 {unit} changes {what} by {r.tighten_one_unit_objective:.6g} 亿元 "
+                f"and {r.year} GDP by {r.tighten_one_unit_gdp_target_year:.6g} 亿元 (base-year prices); "
+                f"verified for required values {r.dual_valid_from:.6g} to {r.dual_valid_to:.6g}")
+    margin = (r.achieved - r.required) if r.sense == ">=" else (r.required - r.achieved)
+    return f"met with a margin of {margin:.6g} {r.unit}; not binding (price 0)"
 
 
 def _best_alone(runner) -> dict:
