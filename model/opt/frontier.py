@@ -99,7 +99,11 @@ def energy_gdp_frontier(runner, n_points: int = 50, target_id: str | None = None
         ei_min = lowest_reachable_intensity(runner, tgt.id, lo=1.0, hi=max(ei_free, 1.0) + 1.0)
         set_objective(m, m.GDP[y] - hard * m.S[tgt.id], pyo.maximize)
         rows = []
-        for k, cap in enumerate(np.linspace(ei_min, ei_free, n_points)):
+        caps = np.linspace(ei_min, ei_free, n_points)
+        set_target_value(m, tgt.id, float(ei_free))
+        runner.solve()                                  # start at the loose end and tighten step by step
+        for k in range(n_points - 1, -1, -1):
+            cap = caps[k]
             ts = time.perf_counter()
             set_target_value(m, tgt.id, float(cap))
             info = runner.solve()
@@ -119,7 +123,7 @@ def energy_gdp_frontier(runner, n_points: int = 50, target_id: str | None = None
     finally:
         set_objective(m, None)
         set_target_value(m, tgt.id, v0)
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame(rows).sort_values("point").reset_index(drop=True)
     ok = df["status"] == "optimal"
     g = df["gdp"].to_numpy(float)
     e = df["ei_achieved"].to_numpy(float)
