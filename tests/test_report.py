@@ -193,3 +193,15 @@ def test_report_renders_in_headless_chromium(plan_run, tmp_path):
     near = lambda rgb: (np.abs(flat - np.array(rgb)).sum(axis=1) <= 12).sum()  # noqa: E731
     assert near((0xF8, 0xD7, 0xDA)) > 500
     assert near((0x0B, 0x5C, 0xAD)) > 200
+
+
+def test_module_entry_point_rebuilds_a_report_and_rejects_a_non_run_folder(plan_run, tmp_path, capsys):
+    from model.report import main
+
+    d, _ = plan_run
+    copy = tmp_path / "again"
+    shutil.copytree(d, copy)
+    (copy / "report.md").unlink()
+    assert main([str(copy)]) == 0 and (copy / "report.md").exists()
+    assert main([str(tmp_path / "nothing_here")]) == 2
+    assert "usage" in capsys.readouterr().err
