@@ -404,6 +404,12 @@ def _optimisation_section(run_dir: Path, man: dict) -> _Section | None:
                             "dual_unit", "dual_valid_from", "dual_valid_to", "best_alone", "dual_note")
                 if c in feas.columns]
         s.table(feas[cols], status_cols=("status",))
+        if "interpretation" in feas.columns:
+            s.ul([f"**{r.target}**: {r.interpretation}" for r in feas.itertuples() if isinstance(r.interpretation, str)])
+        if "conflicts_with" in feas.columns and feas.conflicts_with.notna().any():
+            s.p("Conflicting targets (cannot be improved together): " + "; ".join(
+                f"{r.target} ↔ {r.conflicts_with.replace(';', ', ')}" for r in feas.itertuples()
+                if isinstance(r.conflicts_with, str) and r.conflicts_with), "note")
     if alloc is not None and len(alloc):
         s.h3("Investment allocation by cluster (allocation.csv)")
         inv = alloc[alloc.variable.str.startswith("Optimisation|Investment|")]

@@ -106,6 +106,8 @@ def test_optimisation_sections_allocation_duals_frontier(plan_run):
     for r in feas.itertuples():
         assert r.target in m
         assert r.dual_unit in h
+        if isinstance(getattr(r, "interpretation", None), str):
+            assert f"**{r.target}**: {r.interpretation}" in m
     n_status = feas.status.value_counts()
     for status, cls in (("violated", "bad"), ("binding", "warn"), ("met", "ok")):
         assert h.count(f"<td class='{cls}'>{status}</td>") == n_status.get(status, 0)
