@@ -160,7 +160,8 @@ class Target2035(_Strict):
 class Scenario(_Strict):
     """A validated, fully merged scenario."""
 
-    name: str
+    # the name is the output folder outputs/<name>/: a plain folder name, no path separators
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     description: str = ""
     extends: str | None = None
     seed: int = Field(ge=0)

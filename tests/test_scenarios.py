@@ -134,6 +134,7 @@ BAD = {
                          "forecast.backtest_origins"),
     "optimisation years reversed": ('extends = "baseline"\n[optimisation]\nstart_year = 2030\nend_year = 2029\n',
                                     "optimisation.end_year"),
+    "name with a path in it": ('extends = "baseline"\nname = "../elsewhere"\n', "name"),
     "missing parent": ('extends = "no_such_scenario"\n', "extends"),
     "extends not a string": ('extends = 3\n', "extends"),
     "2035 goal on an unknown variable": ('extends = "baseline"\n[[targets_2035]]\nid = "x"\nvariable = "GDP|Foo"\n'
