@@ -33,7 +33,9 @@ def read_free_mps(path):
     cols, entries, rhs, bounds = OrderedDict(), [], {}, {}
     section = None
     obj_const = 0.0
-    for raw in open(path, encoding="utf-8"):
+    with open(path, encoding="utf-8") as fh:
+        lines = fh.readlines()
+    for raw in lines:
         if not raw.strip() or raw.startswith("*"):
             continue
         tok = raw.split()
