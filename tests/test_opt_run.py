@@ -58,3 +58,11 @@ def test_appsi_path_gives_same_objective_and_duals():
     assert a.info["objective"] == pytest.approx(b.info["objective"], rel=1e-8)
     da, db = target_table(a.model)["dual"], target_table(b.model)["dual"]
     assert da.to_numpy() == pytest.approx(db.to_numpy(), rel=1e-6, abs=1e-6)
+
+
+def test_run_without_targets(tmp_path):
+    sc = _scenario(gdp_target_2025=None, energy_cut_2025=0.0, hightech_share_2025=0.0, hightech_level_2025=0.0)
+    s = run_optimisation(sc, {k: v for k, v in STATE.items() if k != "gdp_real_ratio_2019"}, tmp_path,
+                         io_system=vendored_accounts("cluster"))
+    assert s["status"] == "optimal" and s["targets"] == {} and s["frontier"] is None
+    assert (tmp_path / "allocation.csv").exists() and (tmp_path / "model.mps").exists()

@@ -350,7 +350,9 @@ def target_table(m: pyo.ConcreteModel, tol: float = 1e-6) -> pd.DataFrame:
                      "achieved": ach, "unit": t.unit, "slack": short if short > tol * scale else 0.0,
                      "slack_model": s, "status": status, "dual": d,
                      "dual_unit": f"{objective_unit(p)} per {t.unit}", "dual_note": note, "source": t.source})
-    return pd.DataFrame(rows)
+    cols = ["target", "kind", "year", "sense", "required", "achieved", "unit", "slack", "slack_model", "status",
+            "dual", "dual_unit", "dual_note", "source"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def dual_range_check(runner, target_id: str,
