@@ -152,7 +152,7 @@ def _fmt(x: Any, nd: int | None = None) -> str:
             return "–"
         if nd is None:
             a = abs(v)
-            nd = 0 if a >= 1000 else (1 if a >= 100 else (2 if a >= 1 or a == 0 else 4))
+            nd = 0 if a >= 1000 else (1 if a >= 100 else (2 if a >= 0.01 or a == 0 else 4))
         if v == int(v) and abs(v) < 1e15 and nd == 0:
             return f"{int(v):,}"
         return f"{v:,.{nd}f}"
@@ -350,11 +350,12 @@ def _forecast_section(run_dir: Path, man: dict, fc: pd.DataFrame | None, result)
             d = fc[(fc.variable == var) & (fc.region == reg)]
             if not len(d):
                 continue
-            row = {"variable": var, "unit": d.unit.iloc[0], "basis": d[q.loc[d.index] != "nan"].basis.iloc[0]
-                   if (q.loc[d.index] != "nan").any() else ""}
+            is_fc = d.basis.astype(str).str.startswith("forecast")
+            row = {"variable": var, "unit": d.unit.iloc[0], "basis": d[is_fc].basis.iloc[0] if is_fc.any() else ""}
             for y in HEADLINE_YEARS:
-                dy = d[d.year == y]
+                dy = d[(d.year == y) & is_fc]
                 qq = dict(zip(q.loc[dy.index], dy.value))
+                dy = dy if len(dy) else d[d.year == y]
                 if "0.5" in qq:
                     row[str(y)] = f"{_fmt(qq['0.5'])} [{_fmt(qq.get('0.05'))}, {_fmt(qq.get('0.95'))}]"
                 elif len(dy):
