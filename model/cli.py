@@ -57,6 +57,12 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (baseli
             for r in sc.itertuples():
                 p = "   –  " if r.prob_meet is None or r.prob_meet != r.prob_meet else f"{r.prob_meet:6.3f}"  # NaN-safe
                 typer.echo(f"  {r.target:<18} {r.status:<13} P={p}  {r.name}")
+            opt = res.optimisation
+            if opt:
+                typer.echo(f"\nOptimisation ({opt.get('mode')}, {opt.get('status')}): targets_feasibility.csv")
+                for tid, t in (opt.get("targets") or {}).items():
+                    typer.echo(f"  {tid:<22} {t['status']:<9} required {t['required']:>10,.1f}  achieved "
+                               f"{t['achieved']:>10,.1f}  shortfall {t['shortfall']:>9,.1f}  {t['unit']}")
     if all_:
         typer.echo(f"\n{'scenario':<16}{'GDP 2025 median':>16}{'P(GDP)':>8}{'P(energy)':>10}{'P(HT level)':>12}{'P(HT share)':>12}  optimisation")
         for res in rows:

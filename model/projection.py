@@ -74,6 +74,13 @@ class Projection:
     def get(self, variable: str, region: str = CZT) -> np.ndarray:
         return self.paths[(variable, region)]
 
+    def stat(self, variable: str, region: str = CZT, how: str = "median") -> pd.Series:
+        """Per-year median (or mean) across paths, for the years that have values."""
+        arr = self.paths[(variable, region)]
+        ok = np.isfinite(arr).all(axis=0)
+        f = {"median": np.median, "mean": np.mean}[how]
+        return pd.Series(f(arr[:, ok], axis=0), index=self.years[ok], name=variable)
+
     def at(self, variable: str, year: int, region: str = CZT) -> np.ndarray:
         """Values of all paths in one year."""
         return self.paths[(variable, region)][:, int(np.searchsorted(self.years, year))]

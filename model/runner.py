@@ -203,12 +203,10 @@ def io_projection(sc, proj):
 
 def _state(panel, proj, sc) -> dict:
     """Latest observed state and forecast medians handed to the optimisation."""
-    import numpy as np
-
     y, gdp, _ = panel.latest("gdp_nominal", "CZT")
     ei_y, ei, _ = panel.latest("energy_intensity_index", "CZT")
     ht_y, ht, _ = panel.latest("hightech_va", "CZT")
-    med = {var: dict(zip(proj.years.tolist(), np.nanmedian(proj.get(var), axis=0).tolist()))
+    med = {var: {int(y): float(v) for y, v in proj.stat(var).items()}
            for var in ("GDP|Nominal", "GDP|Real", "GDP|Deflator", "Energy intensity", "High-tech VA")}
     return {"year": y, "gdp_nominal": gdp, "gdp_real_2019prices": panel.series("gdp_real", "CZT")[y],
             "energy_intensity_index": {"year": ei_y, "value": ei},

@@ -307,13 +307,11 @@ def macro_path_from_paths(projection, region: str = "CZT", stat: str = "median")
     Uses the per-year median (or mean) across paths of ``GDP|Real`` and, when
     present, ``Energy intensity``.
     """
-    f = {"median": np.nanmedian, "mean": np.nanmean}.get(stat)
-    if f is None:
+    if stat not in ("median", "mean"):
         raise CztInputError("macro_path", f"stat must be 'median' or 'mean', got '{stat}'")
-    years = np.asarray(projection.years, int)
-    out = pd.DataFrame({"year": years, "gdp_real": f(projection.get(CORE_GDP, region), axis=0)})
+    out = projection.stat(CORE_GDP, region, stat).rename("gdp_real").to_frame()
     try:
-        out["energy_intensity_index"] = f(projection.get(CORE_EI, region), axis=0)
+        out["energy_intensity_index"] = projection.stat(CORE_EI, region, stat)
     except KeyError:
         pass
-    return out.dropna(subset=["gdp_real"])
+    return out.rename_axis("year").reset_index()

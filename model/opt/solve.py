@@ -18,6 +18,10 @@ frontier, conflict diagnosis) skip the model rebuild.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+
 import time
 from dataclasses import dataclass
 
@@ -31,6 +35,25 @@ from .params import OptParams
 
 SOLVERS = ("highs", "appsi_highs", "pyomo_highs")
 
+
+
+@contextlib.contextmanager
+def _c_stdout_silenced():
+    """Silence C-level stdout (file descriptor 1) for the duration of the block."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # e.g. captured by pytest
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
 
 def _import_highspy():
     try:
@@ -182,7 +205,8 @@ class DirectHighsRunner:
         off = np.asarray(sf.c_offset, dtype=float).ravel()
         self.offset0 = float(off[0]) if off.size else 0.0
         lp.offset_ = self.offset0
-        self.h = hs.Highs()
+        with _c_stdout_silenced():  # HiGHS prints its licence banner on construction
+            self.h = hs.Highs()
         self.h.setOptionValue("output_flag", False)
         self.h.passModel(lp)
         self.hs = hs
