@@ -265,3 +265,23 @@ def test_run_killed_midway_leaves_no_folder_that_looks_complete(tmp_path):
             proc.kill()
     assert not out.exists()
     assert all(p.name.startswith(".") for p in (tmp_path / "runs").iterdir())
+
+
+def test_preset_script_runs_presets_and_writes_the_comparison(tmp_path):
+    """scenarios/run_all.py: each run in its own folder, a summary table, a comparison against the baseline."""
+    from model.paths import ROOT
+
+    env = {**os.environ, "CZT_OUTPUTS": str(tmp_path), "MPLBACKEND": "Agg"}
+    proc = subprocess.run([sys.executable, str(ROOT / "scenarios" / "run_all.py"), "--paths", "200",
+                           "slow_growth", "baseline"], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "[1/2] baseline" in proc.stderr and "[2/2] slow_growth" in proc.stderr   # baseline first
+    for name in ("baseline", "slow_growth"):
+        assert (tmp_path / name / "run.json").exists() and (tmp_path / name / "report.html").exists()
+        assert re.search(rf"^{name}\s+[\d,]+\s+0\.\d{{3}}", proc.stdout, flags=re.M)
+    assert (tmp_path / "compare_baseline_slow_growth" / "differences.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline", "compare_baseline_slow_growth", "slow_growth"]
+    bad = subprocess.run([sys.executable, str(ROOT / "scenarios" / "run_all.py"), "no_such_preset"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "error: no_such_preset: no such scenario" in bad.stderr
+    assert "Traceback" not in bad.stderr
