@@ -1,7 +1,8 @@
 """The one result currency: IAMC long format.
 
 Columns ``model, scenario, region, variable, unit, year, value`` plus
-``quantile`` (0.05 … 0.95 or ``"mean"``; empty for deterministic rows) and
+``quantile`` (0.05 … 0.95 or ``"mean"``; ``"history"`` for observed/derived
+history rows — pyam rejects empty cells in extra columns) and
 ``basis`` (observed / derived / assumption / forecast) recording what a number
 rests on. Files written with :func:`write_iamc` load with
 ``pyam.IamDataFrame(path)`` (extra columns become extra index levels).
@@ -16,6 +17,7 @@ MODEL_NAME = "czt-model"
 IAMC_COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
 EXTRA_COLUMNS = ["quantile", "basis"]
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+HISTORY = "history"  # quantile label of history rows
 REGION_NAMES = {"430100": "Changsha", "430200": "Zhuzhou", "430300": "Xiangtan",
                 "CZT": "CZT", "430000": "Hunan"}
 

@@ -5,14 +5,14 @@ import numpy as np
 import pandas as pd
 
 from .data.panel import Panel
-from .iamc import QUANTILES, REGION_NAMES, to_iamc
+from .iamc import HISTORY, QUANTILES, REGION_NAMES, to_iamc
 from .projection import VARIABLES, Projection
 
 
 def forecast_table(panel: Panel, proj: Projection, scenario: str) -> pd.DataFrame:
     """History (with its basis) and simulated quantiles/mean for every variable.
 
-    History rows have an empty ``quantile``; projection rows carry one row per
+    History rows have ``quantile = "history"``; projection rows carry one row per
     quantile in :data:`~model.iamc.QUANTILES` plus ``quantile = "mean"``.
     """
     frames = []
@@ -23,7 +23,7 @@ def forecast_table(panel: Panel, proj: Projection, scenario: str) -> pd.DataFram
         if len(h):
             frames.append(pd.DataFrame({"region": REGION_NAMES[region], "variable": var, "unit": unit,
                                         "year": h.year.to_numpy(), "value": h.value.to_numpy(),
-                                        "quantile": "", "basis": h.basis.to_numpy()}))
+                                        "quantile": HISTORY, "basis": h.basis.to_numpy()}))
         k = int(np.searchsorted(proj.years, start))
         sub = arr[:, k:]
         ok = np.isfinite(sub).all(axis=0)

@@ -45,10 +45,10 @@ def test_forecasts_are_iamc_with_quantiles_and_history(cli_run):
     fc["value"] = pd.to_numeric(fc["value"])
     assert check_iamc(fc).empty
     assert set(fc.region) == {"Changsha", "Zhuzhou", "Xiangtan", "CZT"}
-    q = set(fc.loc[fc["quantile"] != "", "quantile"])
+    q = set(fc.loc[fc["quantile"] != "history", "quantile"])
     assert q == {f"{x:g}" for x in QUANTILES} | {"mean"}
     czt = fc[(fc.region == "CZT") & (fc.variable == "GDP|Nominal")]
-    assert czt[(czt.year == 2024) & (czt["quantile"] == "")].value.iloc[0] == pytest.approx(22128.3)
+    assert czt[(czt.year == 2024) & (czt["quantile"] == "history")].value.iloc[0] == pytest.approx(22128.3)
     assert czt.year.max() == 2035
     ht = fc[fc.variable == "High-tech VA"]
     assert set(ht.basis) <= {"assumption", "forecast (assumption)"}
@@ -64,6 +64,14 @@ def test_scorecard_is_honest_about_2025_gdp(cli_run):
     assert sc.loc["pm25"].status == "not modelled"
     assert sc.loc["hightech_level"].basis == "assumption" and "hightech" in sc.loc["hightech_level"].rests_on
     assert sc.loc["energy_intensity"].basis == "assumption"
+
+
+def test_outputs_load_in_pyam(cli_run):
+    pyam = pytest.importorskip("pyam", reason="pyam not installed (it is in the test extra)")
+    df = pyam.IamDataFrame(cli_run[0] / "forecasts.csv")
+    assert set(df.extra_cols) == {"quantile", "basis"}
+    med = df.filter(variable="GDP|Nominal", region="CZT", year=2025, quantile="0.5")
+    assert len(med.timeseries()) == 1
 
 
 def test_manifest_records_versions_hashes_seed(cli_run):
