@@ -61,8 +61,8 @@ def allocation_frame(m, scenario_name: str) -> pd.DataFrame:
             rows.append({"region": "CZT", "variable": f"Optimisation|{name}", "unit": unit, "year": r.year,
                          "value": getattr(r, col), "basis": basis})
     df = pd.DataFrame(rows)
-    df["quantile"] = ""
-    return to_iamc(df[["region", "variable", "unit", "year", "value", "quantile", "basis"]], scenario_name)
+    # deterministic: no quantile column (pyam rejects empty extra-column cells)
+    return to_iamc(df[["region", "variable", "unit", "year", "value", "basis"]], scenario_name)
 
 
 def write_mps(m, path: Path) -> dict:
