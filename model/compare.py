@@ -28,9 +28,7 @@ columns).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,6 +39,7 @@ import pandas as pd
 import typer
 
 from .errors import CztError, CztInputError
+from .fileio import atomic_dir
 from .iamc import MODEL_NAME, write_iamc
 from .paths import OUTPUTS
 
@@ -347,11 +346,7 @@ def write_comparison(cmp: Comparison, out_dir: Path | None = None) -> Path:
     ``compare.json`` (which runs were compared).
     """
     final = Path(out_dir) if out_dir else default_out_dir(cmp.scenarios)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".tmp-{final.name}-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
+    with atomic_dir(final) as tmp:
         write_iamc(cmp.levels, tmp / "levels.csv")
         write_iamc(cmp.differences, tmp / "differences.csv")
         cmp.probabilities.to_csv(tmp / "probabilities.csv", index=False, float_format="%.6g")
@@ -367,16 +362,6 @@ def write_comparison(cmp: Comparison, out_dir: Path | None = None) -> Path:
                 "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "files": sorted(p.name for p in tmp.iterdir()) + ["compare.json"]}
         (tmp / "compare.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-        old = None
-        if final.exists():
-            old = final.with_name(f".old-{final.name}-{os.getpid()}")
-            final.rename(old)
-        tmp.rename(final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return final
 
 

@@ -10,8 +10,6 @@ folder that looks complete (and never a half-written ``run.json``).
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from typing import Callable
 
 import pandas as pd
 
+from .fileio import atomic_dir
 from .iamc import write_iamc
 from .paths import CALIBRATION, DATA, OUTPUTS
 
@@ -70,16 +69,6 @@ def assumptions_table(scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _finalise(tmp: Path, final: Path) -> None:
-    old = None
-    if final.exists():
-        old = final.with_name(f".old-{final.name}-{os.getpid()}")
-        final.rename(old)
-    tmp.rename(final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bool = True,
                  n_paths: int | None = None, progress: Callable[[str], None] | None = None) -> RunResult:
     """Run one scenario (preset name or TOML path).
@@ -102,6 +91,7 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
     from .data.panel import build_panel
     from .manifest import code_version, input_hashes, package_versions
     from .outputs import forecast_table
+    from .report import write_report
     from .projection import project
     from .scenario import PARAMETERS_FILE, load_scenario
     from .scorecard import scorecard, scorecard_markdown
@@ -133,17 +123,17 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
                        backtest=proj.backtest, weights=proj.weights, assumptions=assumptions)
     inputs = [DATA / rel for rel in SOURCE_FILES.values()] + [DATA / "plan" / "plan_figures.csv",
               DATA / "hightech" / "context_gdp_denominators.csv", PARAMETERS_FILE, TARGETS_FILE,
-              *[Path(p) for p in sc.source_files]]
+              *[Path(p) for p in sc.source_files],
+              *sorted((DATA / "io" / "hunan_2017_42").glob("*.csv")), *sorted((CALIBRATION / "io").glob("*.*")),
+              *sorted((CALIBRATION / "backtests").glob("*.csv"))]
+    if sc.optimisation.mode != "none":
+        inputs.append(CALIBRATION / "optimisation" / "parameters.toml")
     if not write:
         result.manifest = {"horizon": horizon_note}
         return result
 
     final = Path(out_dir) if out_dir else OUTPUTS / sc.name
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".tmp-{final.name}-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
+    with atomic_dir(final) as tmp:
         write_iamc(fc, tmp / "forecasts.csv")
         card.to_csv(tmp / "scorecard.csv", index=False, float_format="%.6g")
         (tmp / "scorecard.md").write_text(scorecard_markdown(card, sc.name, horizon_note, proj.n_paths), encoding="utf-8")
@@ -173,20 +163,10 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
             "charts": charts, "optimisation": opt_summary,
             "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else None,
         }
-        try:
-            from .report import write_report  # reviewer report (optional module)
-        except ImportError:
-            write_report = None
-        if write_report is not None:
-            manifest["outputs"] += ["report.html", "report.md"]
+        manifest["outputs"] += ["report.html", "report.md"]
         manifest["wall_time_s"] = round(time.perf_counter() - t0, 3)
         (tmp / "run.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-        if write_report is not None:
-            write_report(tmp, result)
-        _finalise(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        write_report(tmp, result)
     result.manifest, result.out_dir = manifest, final
     _stage(progress, f"done: {final}", t0)
     return result

@@ -8,13 +8,13 @@ rejected). Errors name the file that supplied the offending key.
 """
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
 
 from .errors import CztInputError
+from .fileio import read_toml
 from .paths import CALIBRATION, SCENARIOS
 
 PARAMETERS_FILE = CALIBRATION / "parameters.toml"
@@ -142,13 +142,9 @@ class Target2035(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Target2035":
-        if self.comparator == "~" and self.tolerance is None:
-            raise ValueError("comparator '~' needs a tolerance")
-        if self.kind != "level" and self.base_year is None:
-            raise ValueError(f"kind '{self.kind}' needs base_year")
-        if self.base_year is not None and self.base_year >= self.year:
-            raise ValueError("base_year must be before year")
-        return self
+        from .targets import check_criterion
+
+        return check_criterion(self)
 
     def as_target_dict(self) -> dict:
         d = self.model_dump(exclude={"note"})
@@ -191,14 +187,7 @@ class Scenario(_Strict):
         return self
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise CztInputError(path, "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CztInputError(path, f"invalid TOML ({exc})") from None
+
 
 
 def resolve_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
@@ -233,7 +222,7 @@ def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict]]:
     if path in seen:
         cycle = " -> ".join(p.stem for p in (*seen, path))
         raise CztInputError(path, f"key 'extends': inheritance cycle ({cycle})")
-    raw = _read_toml(path)
+    raw = read_toml(path)
     parent = raw.get("extends")
     if parent is None:
         return [(path, raw)]
@@ -257,7 +246,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     path = resolve_path(name_or_path)
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
-    _merge(merged, _read_toml(PARAMETERS_FILE), origin, str(PARAMETERS_FILE))
+    _merge(merged, read_toml(PARAMETERS_FILE), origin, str(PARAMETERS_FILE))
     chain = _chain(path)
     for p, raw in chain:
         _merge(merged, raw, origin, str(p))

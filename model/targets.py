@@ -7,7 +7,6 @@ offending rows of a frame rather than just ``False``.
 """
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
@@ -16,9 +15,21 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import CztInputError
+from .fileio import read_toml
 from .paths import CALIBRATION
 
 TARGETS_FILE = CALIBRATION / "targets.toml"
+
+
+def check_criterion(t):
+    """Cross-field rules shared by plan targets and scenario goals (raise ValueError)."""
+    if t.comparator == "~" and t.tolerance is None:
+        raise ValueError("comparator '~' needs a tolerance")
+    if t.kind != "level" and t.base_year is None:
+        raise ValueError(f"kind '{t.kind}' needs base_year")
+    if t.base_year is not None and t.base_year >= t.year:
+        raise ValueError("base_year must be before year")
+    return t
 
 
 class Target(BaseModel):
@@ -42,13 +53,7 @@ class Target(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Target":
-        if self.comparator == "~" and self.tolerance is None:
-            raise ValueError("comparator '~' needs a tolerance")
-        if self.kind != "level" and self.base_year is None:
-            raise ValueError(f"kind '{self.kind}' needs base_year")
-        if self.base_year is not None and self.base_year >= self.year:
-            raise ValueError("base_year must be before year")
-        return self
+        return check_criterion(self)
 
     @property
     def modelled(self) -> bool:
@@ -64,13 +69,7 @@ def load_targets(path: Path | str = TARGETS_FILE, extra: list[dict] | None = Non
         Naming the file, the target's position/id and the offending key.
     """
     path = Path(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise CztInputError(path, "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CztInputError(path, f"invalid TOML ({exc})") from None
+    raw = read_toml(path)
     if set(raw) - {"target"}:
         raise CztInputError(path, f"unknown top-level key(s) {sorted(set(raw) - {'target'})}")
     out, seen = [], set()

@@ -1,13 +1,13 @@
 """Read the IO parameter files in ``calibration/io/``."""
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from model.errors import CztInputError
+from model.fileio import read_toml
 from model.paths import CALIBRATION
 
 IO_CALIBRATION = CALIBRATION / "io"
@@ -16,13 +16,7 @@ IO_CALIBRATION = CALIBRATION / "io"
 def load_parameters(path: Path | None = None) -> dict:
     """Return the parsed ``calibration/io/parameters.toml`` as a dict."""
     path = Path(path) if path else IO_CALIBRATION / "parameters.toml"
-    if not path.exists():
-        raise CztInputError(str(path), "parameter file not found")
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise CztInputError(str(path), f"invalid TOML ({exc})") from exc
+    return read_toml(path)
 
 
 def read_code_csv(name: str, required: list[str], path: Path | None = None) -> pd.DataFrame:

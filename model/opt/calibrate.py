@@ -14,7 +14,6 @@ the envelope, energy and high-tech coefficients.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CztInputError
+from ..fileio import read_toml
 from ..paths import CALIBRATION, DATA
 from .params import OptParams, OptState, Target
 
@@ -82,13 +82,7 @@ class ClusterAccounts:
 
 def load_opt_config(path: Path = OPT_PARAMS_FILE) -> dict:
     """Read ``calibration/optimisation/parameters.toml``."""
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise CztInputError(path, "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CztInputError(path, f"invalid TOML ({exc})") from None
+    return read_toml(path)
 
 
 def _read(name: str) -> pd.DataFrame:
