@@ -144,6 +144,18 @@ def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: f
     return np.asarray(ps.years), levels, bt, w, notes
 
 
+def _uncertain_mean(rng: np.random.Generator, mu: float, sd: float, n_obs: int, n_paths: int) -> np.ndarray:
+    r"""Per-path mean of an assumed random walk.
+
+    When the mean was estimated from ``n_obs`` observations its sampling error
+    is kept: :math:`\mu_p \sim N(\hat\mu, s^2/n)`, as for the drift method;
+    a scenario-given mean (``n_obs = 0``) is used as is.
+    """
+    if n_obs <= 0:
+        return np.full(n_paths, mu)
+    return rng.normal(mu, sd / np.sqrt(n_obs), size=n_paths)
+
+
 def urbanisation_trend(panel: Panel) -> tuple[float, float, int]:
     r"""Drift and noise of the CZT urbanisation rate in logit terms (derived).
 
@@ -285,14 +297,17 @@ def project(panel: Panel, scenario) -> Projection:
     ei_hist = panel.series("energy_intensity_index", CZT)
     y0 = int(ei_hist.index.max())
     mu = en["mu"] + a.energy.czt_relative_to_hunan_pp
-    eps = np.random.default_rng(int(seeds[3])).normal(mu, en["sd"], size=(n, f.end_year - y0))
+    rng_e = np.random.default_rng(int(seeds[3]))
+    mu_p = _uncertain_mean(rng_e, mu, en["sd"], en["n"], n)
+    eps = rng_e.normal(mu_p[:, None], en["sd"], size=(n, f.end_year - y0))
     ei = _grid(years, n, ei_hist)
     ke = np.searchsorted(years, y0)
     ei[:, ke + 1:] = ei_hist[y0] * np.cumprod(1 + eps / 100, axis=1)
     P[("Energy intensity", CZT)] = ei
     first["Energy intensity"] = y0 + 1
-    notes.append(f"Energy intensity after {y0}: yoy change ~ N({mu:.2f}%, {en['sd']:.2f} pp) ({en['how']}); "
-                 "no CZT energy data exist, so this rests on an assumption.")
+    notes.append(f"Energy intensity after {y0}: yoy change ~ N({mu:.2f}%, {en['sd']:.2f} pp) ({en['how']}"
+                 + (f"; the mean itself drawn per path with s.e. {en['sd'] / np.sqrt(en['n']):.2f} pp" if en["n"] else "")
+                 + "); no CZT energy data exist, so this rests on an assumption.")
 
     # --- high-tech share and VA (assumption-driven) ----------------------------
     ht = panel.constants["hightech"]
@@ -300,7 +315,9 @@ def project(panel: Panel, scenario) -> Projection:
     y1 = int(sh_hist.index.max())
     mu_s = ht["mu"] * ht["ratio"] + a.hightech.share_premium_pp_per_year
     sd_s = ht["sd"] * ht["ratio"]
-    steps = np.random.default_rng(int(seeds[4])).normal(mu_s, sd_s, size=(n, f.end_year - y1))
+    rng_h = np.random.default_rng(int(seeds[4]))
+    mu_sp = _uncertain_mean(rng_h, mu_s, sd_s, ht["n"], n)
+    steps = rng_h.normal(mu_sp[:, None], sd_s, size=(n, f.end_year - y1))
     sh = _grid(years, n, sh_hist)
     ks = np.searchsorted(years, y1)
     sh[:, ks + 1:] = np.clip(sh_hist[y1] + np.cumsum(steps, axis=1), 0, 100)

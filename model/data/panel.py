@@ -290,8 +290,9 @@ def build_population(panel_src: pd.DataFrame, census: pd.DataFrame, rows: _Rows,
     return {"pop": out}
 
 
-def energy_change_assumption(energy: pd.DataFrame, settings) -> tuple[float, float, str]:
-    """Mean and s.d. (percent) of the yoy intensity change used for unobserved years."""
+def energy_change_assumption(energy: pd.DataFrame, settings) -> tuple[float, float, str, int]:
+    """Mean, s.d. (percent), description and sample size of the yoy intensity change
+    used for unobserved years (sample size 0 when both are scenario values)."""
     a = settings.assumptions.energy
     obs = _obs(energy, "energy_intensity_gdp_change_yoy", HUNAN)["value"]
     obs = obs[(obs.index >= 2016) & (obs.index <= a.last_data_year)]
@@ -299,14 +300,15 @@ def energy_change_assumption(energy: pd.DataFrame, settings) -> tuple[float, flo
     sd = a.unobserved_yoy_sd_pct if a.unobserved_yoy_sd_pct is not None else float(obs.std(ddof=1))
     how = ("scenario value" if a.unobserved_yoy_change_pct is not None
            else f"mean/s.d. of Hunan's observed changes {obs.index.min()}-{obs.index.max()}")
-    return mu, sd, how
+    n = 0 if a.unobserved_yoy_change_pct is not None else int(obs.size)
+    return mu, sd, how, n
 
 
 def build_energy(energy: pd.DataFrame, rows: _Rows, settings) -> dict:
     """Energy-intensity index (2019 = 100) for Hunan (chained) and CZT (assumption)."""
     a = settings.assumptions.energy
     obs = _obs(energy, "energy_intensity_gdp_change_yoy", HUNAN)
-    mu, sd, how = energy_change_assumption(energy, settings)
+    mu, sd, how, n_obs = energy_change_assumption(energy, settings)
     years = range(2015, a.last_data_year + 1)
     ch = pd.Series(np.nan, index=pd.RangeIndex(2015, a.last_data_year + 1))
     for y in years:
@@ -324,7 +326,7 @@ def build_energy(energy: pd.DataFrame, rows: _Rows, settings) -> dict:
     czt_idx = tf.chain_index(czt_ch, BASE_YEAR)
     rows.add_series(CZT, "energy_intensity_index", czt_idx, "assumption",
                     f"Hunan index with offset {a.czt_relative_to_hunan_pp:+.2f} pp/yr (no CZT energy data)", "")
-    return {"czt_index": czt_idx, "mu": mu, "sd": sd, "how": how}
+    return {"czt_index": czt_idx, "mu": mu, "sd": sd, "how": how, "n": n_obs}
 
 
 def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict) -> dict:
@@ -360,7 +362,8 @@ def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict
         rows.add(CZT, "hightech_share_gdp", y, czt_share[y], "assumption", m, "")
         if y in nominal.index and np.isfinite(nominal[y]):
             rows.add(CZT, "hightech_va", y, czt_share[y] / 100 * nominal[y], "assumption", "assumed share x CZT nominal GDP", "")
-    return {"czt_share": czt_share, "mu": mu, "sd": sd, "ratio": ratio}
+    n_obs = 0 if a.share_change_pp_per_year is not None else int(ann.size)
+    return {"czt_share": czt_share, "mu": mu, "sd": sd, "ratio": ratio, "n": n_obs}
 
 
 def build_panel(sources: dict[str, pd.DataFrame], settings) -> Panel:
