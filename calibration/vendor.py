@@ -28,11 +28,8 @@ MANIFEST = DEST / "VENDORED.csv"
 
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def source_files(shared: Path) -> list[tuple[str, Path]]:

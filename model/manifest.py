@@ -15,11 +15,8 @@ PACKAGES = ["czt-model", "numpy", "pandas", "scipy", "statsmodels", "scikit-lear
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def code_version() -> dict:

@@ -29,30 +29,45 @@ def _energy_target(p: OptParams, target_id: str | None):
     return cands[0]
 
 
-def lowest_reachable_intensity(runner, target_id: str, lo: float = 1.0, hi: float = 200.0,
-                               tol: float = 0.01) -> float:
-    """Lowest energy-intensity cap whose slack can be driven to zero (bisection on phase 1)."""
+def reachable_limit(runner, target_id: str, lo: float, hi: float, *, feasible_high: bool,
+                    tol: float = 0.01) -> float:
+    """Bisection on a phase-1 LP: the limit of a target value whose slack can reach zero.
+
+    With only this target's slack in the objective, a value is reachable when
+    the optimal objective is ~0. ``feasible_high=True`` (a cap, e.g. energy
+    intensity ≤ v) returns the lowest reachable ``v`` in [lo, hi];
+    ``feasible_high=False`` (a floor, e.g. high-tech share ≥ v) the highest.
+    The model's penalties and target value are restored afterwards.
+    """
     m = runner.model
     scale = 1e-7 * max(1.0, m._params.gdp0)
     v0 = next(t.value for t in m._params.targets if t.id == target_id)
+
+    def reachable(v: float) -> bool:
+        set_target_value(m, target_id, v)
+        info = runner.solve()
+        return info["status"] == "optimal" and info["objective"] <= scale
+
     set_penalties(m, {target_id: 1.0})
     try:
-        set_target_value(m, target_id, hi)
-        info = runner.solve()
-        if info["status"] != "optimal" or info["objective"] > scale:
-            raise CztInputError("frontier", f"energy intensity {hi} not reachable – check parameters")
+        if feasible_high and not reachable(hi):
+            raise CztInputError("frontier", f"{target_id} = {hi} not reachable – check parameters")
         while hi - lo > tol:
             mid = 0.5 * (lo + hi)
-            set_target_value(m, target_id, mid)
-            info = runner.solve()
-            if info["status"] == "optimal" and info["objective"] <= scale:
+            if reachable(mid) == feasible_high:
                 hi = mid
             else:
                 lo = mid
     finally:
         set_penalties(m, None)
         set_target_value(m, target_id, v0)
-    return hi
+    return hi if feasible_high else lo
+
+
+def lowest_reachable_intensity(runner, target_id: str, lo: float = 1.0, hi: float = 200.0,
+                               tol: float = 0.01) -> float:
+    """Lowest energy-intensity cap whose slack can be driven to zero (bisection on phase 1)."""
+    return reachable_limit(runner, target_id, lo, hi, feasible_high=True, tol=tol)
 
 
 def energy_gdp_frontier(runner, n_points: int = 50, target_id: str | None = None) -> pd.DataFrame:

@@ -258,22 +258,6 @@ def _best_alone(runner) -> dict:
 
 def _highest_share(runner, target_id: str, tol: float = 0.01) -> float:
     """Highest high-tech share (%) whose slack can be driven to zero."""
-    from .build import set_penalties, set_target_value
-    m = runner.model
-    v0 = next(t.value for t in m._params.targets if t.id == target_id)
-    scale = 1e-7 * max(1.0, m._params.gdp0)
-    lo, hi = 0.0, 99.0
-    set_penalties(m, {target_id: 1.0})
-    try:
-        while hi - lo > tol:
-            mid = 0.5 * (lo + hi)
-            set_target_value(m, target_id, mid)
-            info = runner.solve()
-            if info["status"] == "optimal" and info["objective"] <= scale:
-                lo = mid
-            else:
-                hi = mid
-    finally:
-        set_penalties(m, None)
-        set_target_value(m, target_id, v0)
-    return lo
+    from .frontier import reachable_limit
+
+    return reachable_limit(runner, target_id, 0.0, 99.0, feasible_high=False, tol=tol)
