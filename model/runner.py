@@ -36,7 +36,10 @@ class RunResult:
     backtest: pd.DataFrame
     weights: pd.DataFrame
     assumptions: pd.DataFrame
+    io_projection: pd.DataFrame | None = None
     optimisation: dict | None = None
+    allocation: pd.DataFrame | None = None
+    feasibility: pd.DataFrame | None = None
     manifest: dict = field(default_factory=dict)
     out_dir: Path | None = None
 
@@ -128,7 +131,14 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
               *sorted((CALIBRATION / "backtests").glob("*.csv"))]
     if sc.optimisation.mode != "none":
         inputs.append(CALIBRATION / "optimisation" / "parameters.toml")
+    io_system, result.io_projection = io_projection(sc, proj)
     if not write:
+        if sc.optimisation.mode != "none":
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as d:  # the optimisation writes its own files
+                _optimise(result, panel, proj, sc, Path(d), io_system)
+            _stage(progress, f"optimisation ({sc.optimisation.mode}) solved", t0)
         result.manifest = {"horizon": horizon_note}
         return result
 
@@ -143,16 +153,12 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
         assumptions.to_csv(tmp / "assumptions.csv", index=False)
         charts = all_fan_charts(proj, panel, targets, tmp)
         _stage(progress, "forecasts, scorecard, backtests and fan charts written", t0)
-        io_system, io_proj = io_projection(sc, proj)
-        write_iamc(io_proj, tmp / "io_projection.csv")
+        write_iamc(result.io_projection, tmp / "io_projection.csv")
         _stage(progress, f"input-output projection by {sc.io.level} written", t0)
-        opt_summary = None
         if sc.optimisation.mode != "none":
-            from .opt import run_optimisation
-
-            opt_summary = run_optimisation(sc, _state(panel, proj, sc), tmp, io_system=io_system)
-            result.optimisation = opt_summary
+            _optimise(result, panel, proj, sc, tmp, io_system)
             _stage(progress, f"optimisation ({sc.optimisation.mode}) solved", t0)
+        opt_summary = result.optimisation
         manifest = {
             "scenario": sc.name, "scenario_files": list(sc.source_files), "seed": sc.seed,
             "n_paths": proj.n_paths, "started_utc": started,
@@ -170,6 +176,15 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
     result.manifest, result.out_dir = manifest, final
     _stage(progress, f"done: {final}", t0)
     return result
+
+
+def _optimise(result: RunResult, panel, proj, sc, folder: Path, io_system) -> None:
+    """Run the investment LP, writing its files into ``folder``; keep its tables on ``result``."""
+    from .opt import run_optimisation
+
+    result.optimisation = run_optimisation(sc, _state(panel, proj, sc), folder, io_system=io_system)
+    result.allocation = pd.read_csv(folder / "allocation.csv")
+    result.feasibility = pd.read_csv(folder / "targets_feasibility.csv")
 
 
 def io_projection(sc, proj):

@@ -122,3 +122,14 @@ def test_bad_scenario_is_one_line_error_and_writes_nothing(tmp_path):
     assert "bad.toml" in res.output and "forecast.n_paths" in res.output
     assert "Traceback" not in res.output
     assert not out.exists()
+
+
+def test_plan_in_memory_carries_the_optimisation_tables():
+    r = run_scenario("plan", write=False, n_paths=200)
+    assert r.optimisation["status"] == "optimal"
+    f = r.feasibility.set_index("target")
+    assert f.at["gdp_level_2025", "status"] == "violated"
+    assert f.at["gdp_level_2025", "achieved"] < 27000
+    assert f.at["gdp_level_2025", "slack"] == pytest.approx(27000 - f.at["gdp_level_2025", "achieved"], rel=1e-6)
+    assert r.allocation.variable.str.startswith("Optimisation|Investment|").any()
+    assert {"Gross Output", "Energy Consumption"} <= {v.split("|")[0] for v in r.io_projection.variable}
