@@ -63,18 +63,19 @@ def required_growth(t: Target, panel: Panel, latest_value, latest_year) -> float
     """Annual growth (%) needed from the latest observation to just meet the target."""
     if latest_value is None or latest_year is None or latest_year >= t.year or not t.modelled:
         return None
+    from .forecast.stats import required_growth as growth_needed
+
     pvar = VARIABLES[t.variable][0]
     s = panel.series(pvar, t.region)
-    n = t.year - latest_year
     if t.kind == "level":
         goal, now = t.value, latest_value
     elif t.kind == "change_vs_base":
         goal, now = s[t.base_year] * (1 + t.value / 100), s[latest_year]
     else:
         goal, now = s[t.base_year] * (1 + t.value / 100) ** (t.year - t.base_year), s[latest_year]
-    if now <= 0:
+    if now <= 0 or goal <= 0:
         return None
-    return ((goal / now) ** (1 / n) - 1) * 100
+    return growth_needed(now, latest_year, goal, t.year) * 100
 
 
 def scorecard(targets: list[Target], panel: Panel, proj: Projection,

@@ -40,3 +40,17 @@ def test_bad_targets_file_names_file_target_and_key(tmp_path):
     p.write_text('[[target]]\nid = "a"\nname = "A"\nvalue = 1\nunit = "u"\ncomparator = "~"\nyear = 2025\nsource = "s"\n')
     with pytest.raises(CztInputError, match="needs a tolerance"):
         load_targets(p)
+
+
+def test_check_returns_the_offending_rows():
+    import pandas as pd
+
+    from model.targets import check
+
+    ts = load_targets()
+    df = pd.DataFrame({"model": "m", "scenario": "s", "region": "CZT", "unit": "u", "year": 2025,
+                       "variable": ["GDP|Nominal", "GDP|Nominal", "High-tech VA"],
+                       "quantile": ["0.5", "0.9", "0.5"], "value": [23554.0, 27500.0, 9600.0]})
+    bad = check(df, ts)
+    assert bad[["variable", "quantile", "target"]].values.tolist() == [["GDP|Nominal", "0.5", "gdp_level"]]
+    assert bad.target_value.iloc[0] == 27000

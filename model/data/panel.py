@@ -357,11 +357,15 @@ def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict
     czt_share = hs_full * ratio
     nominal = gdp_info["nominal_czt"]
     for y in yrs:
-        m = ("assumed 2019 share" if y == BASE_YEAR else
+        m = ("assumed 2019 share (parameters.toml)" if y == BASE_YEAR else
              "assumed 2019 share x Hunan share relative to 2019" + ("" if y in hs.index else " (Hunan share interpolated)"))
         rows.add(CZT, "hightech_share_gdp", y, czt_share[y], "assumption", m, "")
         if y in nominal.index and np.isfinite(nominal[y]):
-            rows.add(CZT, "hightech_va", y, czt_share[y] / 100 * nominal[y], "assumption", "assumed share x CZT nominal GDP", "")
+            va = czt_share[y] / 100 * nominal[y]
+            mv = "assumed share x CZT nominal GDP"
+            if y == BASE_YEAR:
+                mv += f" (= {va / lvl.at[BASE_YEAR, 'value'] * 100:.1f}% of Hunan's {lvl.at[BASE_YEAR, 'value']:g})"
+            rows.add(CZT, "hightech_va", y, va, "assumption", mv, "")
     n_obs = 0 if a.share_change_pp_per_year is not None else int(ann.size)
     return {"czt_share": czt_share, "mu": mu, "sd": sd, "ratio": ratio, "n": n_obs}
 
