@@ -105,7 +105,7 @@ def joint_inputs(panel: Panel, scenario) -> dict[str, pd.DataFrame]:
 def backtest_settings(scenario, label: str) -> dict:
     """Arguments of :func:`model.forecast.backtest.backtest_panel` for one variable."""
     f = scenario.forecast
-    return dict(methods=list(f.methods), origins=tuple(f.backtest_origins),
+    return dict(methods=f.for_variable(label)[0], origins=tuple(f.backtest_origins),
                 horizons=list(range(1, f.backtest_horizons + 1)), variable=label, seed=BACKTEST_SEED)
 
 
@@ -127,14 +127,14 @@ def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: f
 
     f = scenario.forecast
     logs = _log_columns(wide_levels)
-    methods = list(f.methods)
+    methods, weight_rule = f.for_variable(label)
     bt_settings = backtest_settings(scenario, label)
     key = backtest_store.backtest_key(logs, **bt_settings)
     bt = None if store else backtest_store.load(label, key)
     if bt is None:
         bt = backtest_panel(logs, **bt_settings)
         backtest_store.save(label, key, bt, store=store)
-    w = weights_from_backtest(bt, f.weight_rule if len(bt) else "equal", methods=methods,
+    w = weights_from_backtest(bt, weight_rule if len(bt) else "equal", methods=methods,
                               regions=list(logs.columns), variable=label)
     w = w[w["region"].isin(logs.columns)].reset_index(drop=True)
     ps = simulate_paths(logs, w, end_year=f.end_year, n_paths=f.n_paths, seed=seed, methods=methods,

@@ -27,17 +27,35 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-class ForecastSettings(_Strict):
-    """Forecasting choices."""
+Method = Literal["drift", "ets_damped", "arima", "llt", "slowing_growth"]
+WeightRule = Literal["inverse_mae", "trimmed_inverse_mae", "best", "equal"]
 
-    methods: list[Literal["drift", "ets_damped", "arima", "llt", "slowing_growth"]] = Field(min_length=1)
-    weight_rule: Literal["inverse_mae", "trimmed_inverse_mae", "best", "equal"]
+
+class VariableForecast(_Strict):
+    """Per-variable override of the candidate methods and the weight rule."""
+
+    methods: list[Method] | None = Field(default=None, min_length=1)
+    weight_rule: WeightRule | None = None
+
+
+class ForecastSettings(_Strict):
+    """Forecasting choices (``variables`` overrides them for one jointly forecast variable)."""
+
+    methods: list[Method] = Field(min_length=1)
+    weight_rule: WeightRule
+    variables: dict[Literal["GDP|Real", "GDP|Deflator", "Population|Resident"], VariableForecast] = {}
     n_paths: int = Field(ge=100, le=100_000)
     end_year: int = Field(ge=2026, le=2060)
     history_start: int = Field(ge=1995, le=2015)
     # TOML arrays arrive as lists: allow list -> tuple, keep the items strict ints
     backtest_origins: tuple[Annotated[int, Strict()], Annotated[int, Strict()]] = Field(strict=False)
     backtest_horizons: int = Field(ge=1, le=10)
+
+    def for_variable(self, variable: str) -> tuple[list[str], str]:
+        """(methods, weight rule) in force for ``variable``."""
+        o = self.variables.get(variable)
+        return (list(o.methods) if o and o.methods else list(self.methods),
+                o.weight_rule if o and o.weight_rule else self.weight_rule)
 
 
 class GdpAssumptions(_Strict):

@@ -285,3 +285,16 @@ def test_preset_script_runs_presets_and_writes_the_comparison(tmp_path):
                          capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "error: no_such_preset: no such scenario" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_per_variable_forecast_override_is_used_and_validated(tmp_path):
+    from model.errors import CztInputError
+    from model.scenario import load_scenario
+
+    sc = load_scenario("baseline")
+    assert sc.forecast.for_variable("Population|Resident")[0] == ["ets_damped"]
+    assert sc.forecast.for_variable("GDP|Real") == (list(sc.forecast.methods), sc.forecast.weight_rule)
+    bad = tmp_path / "bad_override.toml"
+    bad.write_text('extends = "baseline"\n[forecast.variables."GDP|Real"]\nmethods = ["prophet"]\n')
+    with pytest.raises(CztInputError, match="bad_override.toml: key 'forecast.variables.GDP|Real.methods.0'"):
+        load_scenario(bad)
