@@ -1,0 +1,15 @@
+"""The scenario engine: one chain from the control forecast to the alternative.
+
+control
+    The time-series control: simulated sample paths of every headline
+    variable, as of a forecast origin (only data published for years <= T).
+alternative
+    A scenario's levers acting through the structural model (input-output +
+    capital + investment LP), applied as deviations from the structural
+    model's own control run, path by path (REMI-style control vs alternative).
+evaluate
+    Rolling as-of evaluation of exactly what control/alternative deliver.
+
+Arrows point down: this layer calls ``model.forecast``, ``model.io``,
+``model.opt`` and ``model.data``; nothing below imports it.
+"""
