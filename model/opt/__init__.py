@@ -1,24 +1,76 @@
 """Investment-allocation optimisation (Pyomo + HiGHS) against the plan's targets.
 
-Public API
-----------
+Build-once, re-solve-many API (the structural model of the scenario engine)
+---------------------------------------------------------------------------
+Contract for ``model.engine.alternative`` (issue #9 part B). Stable: fields may
+be added, none renamed or removed.
+
+``from model.opt import PathLP, PathInputs, PathSolution, paths_from_projection``
+
+PathInputs  (frozen dataclass; one sample path of the control forecast)
+    ``years``          tuple of int, ``t0 … T`` (``t0`` = latest data year = LP base year)
+    ``gdp_real``       ndarray (T,): control real GDP, 亿元 at ``t0`` prices
+                       (``gdp_real[0]`` = observed GDP of ``t0``)
+    ``deflator``       ndarray (T,): ``P_t / P_t0`` (``deflator[0] = 1``)
+    ``energy_index``   ndarray (T,): control energy-intensity index (2019 = 100)
+    ``hightech_share`` ndarray (T,): control high-tech VA / GDP (fraction)
+    ``gdp_real_ref``   dict {year: real GDP 亿元 at t0 prices} for years before
+                       ``t0`` that growth targets refer to (2019, 2020)
+    ``kappa_scale``    float = 1.0: multiplies every capital–output ratio
+                       (κ uncertainty; 1 = calibrated value)
+
+paths_from_projection(proj, state, years, index=None) -> list[PathInputs]
+    Sample paths (all, or the rows ``index``) of a ``model.projection.Projection``;
+    ``median_path(proj, state, years)`` gives the per-year median as one path.
+
+PathLP.build(scenario, state, io_system=None) -> PathLP
+    Calibrates the structural model (IO accounts, κ/δ by perpetual inventory,
+    base structure scaled to the latest three-sector shares) and builds the
+    Pyomo model ONCE; it is compiled to one ``highspy.Highs`` instance.
+    ``scenario`` is a ``model.scenario.Scenario`` (uses ``optimisation``,
+    ``io``, ``assumptions``, ``targets_2035``); ``state`` the runner's state
+    dict or an ``OptState``.
+
+PathLP.simulate(path, investment=None, demand_shock=None, upgrading=None) -> PathSolution
+    The structural model with investment GIVEN (no optimisation of the
+    allocation): ``investment`` ndarray (n_clusters, T) in 亿元 at ``t0``
+    prices (column 0 ignored) or None = the CONTROL allocation (trend
+    investment rate × base-year shares). ``demand_shock`` ndarray
+    (n_clusters, T) of extra final demand (亿元, t0 prices; default 0);
+    ``upgrading`` ndarray (n_clusters, T) of high-tech VA added by
+    within-cluster upgrading (default 0). ``simulate(path)`` with all levers
+    None IS the structural control run: its GDP equals ``path.gdp_real``
+    (calibrated exactly) and deviations are measured from it.
+
+PathLP.solve(path, demand_shock=None, upgrading=True) -> PathSolution
+    Re-solves the LP after changing only data (row bounds / coefficients of the
+    one HiGHS instance): the optimal allocation for this path; ``upgrading``
+    True lets the LP use the costed, bounded upgrading lever.
+
+PathLP.control(path) -> PathSolution   (= ``simulate(path)``)
+PathLP.clusters, PathLP.names, PathLP.years, PathLP.write_mps(path)
+
+PathSolution  (dataclass; arrays over ``years``, clusters in ``PathLP.clusters`` order)
+    ``years``, ``clusters``
+    ``status``           "optimal" or the HiGHS status; ``objective``
+    ``gdp_real``         (T,) 亿元 t0 prices; ``gdp_nominal`` (T,)
+    ``hightech_va``      (T,) real; ``hightech_va_nominal`` (T,); ``hightech_share`` (T,) fraction
+    ``energy_index``     (T,) energy-intensity index (2019 = 100)
+    ``investment``       (n, T) by cluster (column 0 = base year, NaN); ``investment_total`` (T,)
+    ``va``, ``output``, ``capital`` (n, T)
+    ``targets``          DataFrame: target, kind, year, sense, required, achieved,
+                         unit, shortfall, status ("met"/"binding"/"missed")
+    ``conflicts``        DataFrame of violated hard rows: row, cluster, year,
+                         amount, unit (empty when the hard rows are consistent)
+    ``solve_time_s``     wall time of this (re-)solve
+    ``deviation(other)`` dict of arrays ``self − other`` for the fields above
+
+Older entry point (kept as a thin wrapper)
+------------------------------------------
 run_optimisation(scenario, state, out_dir, io_system=None) -> dict
-    Entry point used by ``czt run plan`` (``model.runner``); writes
-    ``allocation.csv``, ``targets_feasibility.csv``, ``frontier.csv/png`` and
-    ``model.mps`` and returns the solver summary for ``run.json``.
-OptState, OptParams, Target
-    Latest observed state, LP parameters, one elastic target
-    (:mod:`model.opt.params`).
-model.opt.calibrate.params_from_io(acc, state, settings, targets_2035=())
-    Adapter from ``model.io`` cluster accounts (or the vendored table).
-model.opt.build.build_model(params) -> ConcreteModel
-    Pure function building the LP.
-model.opt.solve.make_runner(model, solver) / solve_params(params, solver)
-    Persistent HiGHS runners (``"highs"`` = Pyomo standard form → highspy,
-    ``"appsi_highs"``); ``target_table``, ``dual_range_check``,
-    ``diagnose_conflicts``.
-model.opt.frontier.energy_gdp_frontier(runner, n_points)
-    ε-constraint GDP-vs-energy-intensity frontier.
+    Used by ``czt run plan`` (``model.runner``); writes ``allocation.csv``,
+    ``targets_feasibility.csv``, ``frontier.csv/png`` and ``model.mps``
+    (median path) and returns the summary for ``run.json``.
 
 Importing this package is cheap: pyomo, numpy-heavy calibration and pandas
 are imported only by the submodules.
@@ -27,7 +79,18 @@ from __future__ import annotations
 
 from .params import OptParams, OptState, Target
 
-__all__ = ["OptParams", "OptState", "Target", "run_optimisation"]
+__all__ = ["OptParams", "OptState", "Target", "run_optimisation", "PathLP", "PathInputs", "PathSolution",
+           "paths_from_projection", "median_path"]
+
+_LAZY = {"PathLP": "pathlp", "PathInputs": "pathlp", "PathSolution": "pathlp",
+         "paths_from_projection": "pathlp", "median_path": "pathlp"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
