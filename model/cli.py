@@ -23,15 +23,37 @@ def _progress(msg: str) -> None:
 
 
 def _fail(exc: BaseException, code: int = 2) -> None:
+    if _debug():
+        import traceback
+
+        traceback.print_exception(exc)
     typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(code)
+    raise typer.Exit(getattr(exc, "exit_code", code))
+
+
+def _debug() -> bool:
+    """Show tracebacks (``czt --debug ...`` or ``CZT_DEBUG=1``)."""
+    import os
+
+    return os.environ.get("CZT_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an error "
+                                                               "(same as CZT_DEBUG=1).")) -> None:
+    import os
+
+    if debug:
+        os.environ["CZT_DEBUG"] = "1"
 
 
 @app.command()
 def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (baseline, plan, ...) or path to a scenario TOML."),
         all_: bool = typer.Option(False, "--all", help="Run every preset in scenarios/ and print a summary."),
         out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default outputs/<scenario>)."),
-        paths: Optional[int] = typer.Option(None, "--paths", help="Override the number of simulated paths."),
+        paths: Optional[int] = typer.Option(None, "--paths", help="Override the number of simulated paths (100-100000)."),
+        force: bool = typer.Option(False, "--force", help="Replace a czt-model output folder of another scenario "
+                                                          "at --out (never a folder that is not a czt-model output)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages.")) -> None:
     """Run a scenario and write outputs/<scenario>/ (forecasts, scorecard, charts, run.json)."""
     from .runner import run_scenario
@@ -39,6 +61,8 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (baseli
 
     if all_ == (scenario is not None):
         _fail(ValueError("give a scenario name/path or --all (not both)"))
+    if all_ and out is not None:
+        _fail(ValueError("--out: not with --all (every preset writes its own folder outputs/<name>/)"))
     names = sorted(p.stem for p in SCENARIOS.glob("*.toml")) if all_ else [scenario]
     rows = []
     for i, name in enumerate(names, 1):
@@ -46,7 +70,7 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (baseli
             typer.echo(f"== [{i}/{len(names)}] {name}", err=True)
         try:
             res = run_scenario(name, out_dir=None if all_ else out, n_paths=paths,
-                               progress=None if quiet else _progress)
+                               progress=None if quiet else _progress, force=force)
         except CztError as exc:
             _fail(exc)
         rows.append(res)
@@ -104,11 +128,15 @@ def backtest(scenario: str = typer.Argument("baseline", help="Scenario whose for
     summary = bt.groupby(cols)[num].mean().reset_index() if len(bt) else bt
     with pd.option_context("display.width", 160, "display.max_rows", 200):
         typer.echo(summary.round(3).to_string(index=False))
+    from .fileio import check_output_file, write_text_atomic
+
     path = out or OUTPUTS / "backtest.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    bt.to_csv(tmp, index=False, float_format="%.6g")
-    tmp.replace(path)
+    text = bt.to_csv(index=False, float_format="%.6g")
+    try:  # never overwrite a file that is not an earlier backtest table
+        check_output_file(path, header=text.split("\n", 1)[0].rstrip("\r"))
+    except CztError as exc:
+        _fail(exc)
+    write_text_atomic(path, text)
     typer.echo(f"\nwritten: {path}")
 
 
@@ -164,10 +192,53 @@ def _mount_optional() -> None:
 _mount_optional()
 
 
-def main() -> None:
-    """Entry point of the ``czt`` console script."""
+def _on_sigterm(signum, frame) -> None:
+    from .errors import Terminated
+
+    raise Terminated()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``czt`` console script: the one top-level error handler.
+
+    Every exception becomes one line on stderr (:func:`model.errors.describe`)
+    and an exit code: 2 bad input, 1 environment/internal, 130 Ctrl-C, 143
+    SIGTERM. SIGTERM cleans up like Ctrl-C (temporary folders are removed).
+    ``--debug`` or ``CZT_DEBUG=1`` also prints the traceback.
+    """
+    import signal
+
+    from .errors import describe
+
     try:
-        app()
-    except CztError as exc:  # pragma: no cover - commands catch their own
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread
+        pass
+    if argv is None:
+        argv = sys.argv[1:]
+    try:
+        rv = app(args=list(argv), prog_name="czt", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+        if code == 130:  # typer turns Ctrl-C into Exit(130)
+            typer.echo("error: interrupted; nothing was written (partial output removed)", err=True)
+    except SystemExit:
+        raise
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        code = 1
+    except BaseException as exc:  # noqa: BLE001 - the one place every fault becomes one line
+        if _debug() or "--debug" in argv:
+            import traceback
+
+            traceback.print_exception(exc)
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):  # a usage error (bad argument/option)
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                exc.show()
+                sys.exit(exc.exit_code)
+            where = ctx.command_path if ctx is not None else "czt"
+            code, msg = exc.exit_code, f"{exc.format_message()} (see '{where} --help')"
+        else:
+            code, msg = describe(exc)
+        typer.echo(f"error: {' '.join(str(msg).split())}", err=True)
+    sys.exit(code)

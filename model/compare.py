@@ -337,7 +337,7 @@ def _allocation_chart(cmp: Comparison, path: Path) -> None:
     plt.close(fig)
 
 
-def write_comparison(cmp: Comparison, out_dir: Path | None = None) -> Path:
+def write_comparison(cmp: Comparison, out_dir: Path | None = None, *, force: bool = False) -> Path:
     """Write the comparison's CSVs and charts into ``out_dir`` atomically; return the folder.
 
     Files: ``levels.csv``, ``differences.csv`` (IAMC), ``probabilities.csv``,
@@ -346,7 +346,8 @@ def write_comparison(cmp: Comparison, out_dir: Path | None = None) -> Path:
     ``compare.json`` (which runs were compared).
     """
     final = Path(out_dir) if out_dir else default_out_dir(cmp.scenarios)
-    with atomic_dir(final) as tmp:
+    # only a new/empty folder or an earlier comparison of the same runs (--force: any czt output folder)
+    with atomic_dir(final, kind="compare", name="_".join(map(str, cmp.scenarios)), force=force) as tmp:
         write_iamc(cmp.levels, tmp / "levels.csv")
         write_iamc(cmp.differences, tmp / "differences.csv")
         cmp.probabilities.to_csv(tmp / "probabilities.csv", index=False, float_format="%.6g")
@@ -392,14 +393,16 @@ def compare_command(
     scenarios: List[str] = typer.Argument(..., help="Two or more run folders or scenario names (outputs/<name>/); the first is the reference."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default outputs/compare_<A>_<B>...)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary table."),
+    force: bool = typer.Option(False, "--force", help="Replace a czt-model output folder of other runs at --out "
+                                                      "(never a folder that is not a czt-model output)."),
 ) -> None:
     """Compare scenario runs: year-by-year differences, target probabilities, allocation; CSV + chart."""
     try:
         cmp = compare_runs(scenarios)
-        folder = write_comparison(cmp, out)
+        folder = write_comparison(cmp, out, force=force)
     except CztError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(exc.exit_code)
     if not quiet:
         typer.echo("\n".join(summary_lines(cmp)))
     typer.echo(f"\nwritten: {folder}")

@@ -19,7 +19,8 @@ from typing import Callable
 
 import pandas as pd
 
-from .fileio import atomic_dir
+from .fileio import atomic_dir, check_output_dir
+from .scenario import check_n_paths
 from .iamc import write_iamc
 from .paths import CALIBRATION, DATA, OUTPUTS
 
@@ -73,7 +74,8 @@ def assumptions_table(scenario) -> pd.DataFrame:
 
 
 def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bool = True,
-                 n_paths: int | None = None, progress: Callable[[str], None] | None = None) -> RunResult:
+                 n_paths: int | None = None, progress: Callable[[str], None] | None = None,
+                 force: bool = False) -> RunResult:
     """Run one scenario (preset name or TOML path).
 
     Parameters
@@ -88,6 +90,10 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
         Override the number of simulated paths.
     progress : callable, optional
         Receives one-line progress messages.
+    force : bool
+        Also replace a czt-model output folder of another scenario or kind at
+        ``out_dir`` (a folder that is not a czt-model output is never replaced;
+        see :func:`model.fileio.atomic_dir`).
     """
     from .charts import all_fan_charts
     from .data.loader import SOURCE_FILES, load_sources
@@ -104,7 +110,9 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     sc = load_scenario(scenario)
     if n_paths is not None:
-        sc = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"n_paths": int(n_paths)})})
+        sc = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"n_paths": check_n_paths(n_paths, sc)})})
+    if write:  # refuse an unsafe output folder before any work (atomic_dir checks again at the end)
+        check_output_dir(Path(out_dir) if out_dir else OUTPUTS / sc.name, kind="run", name=sc.name, force=force)
     targets = load_targets(extra=[t.as_target_dict() for t in sc.targets_2035])
     _stage(progress, f"scenario '{sc.name}' loaded ({len(targets)} targets)", t0)
     sources = load_sources()
@@ -143,7 +151,7 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
         return result
 
     final = Path(out_dir) if out_dir else OUTPUTS / sc.name
-    with atomic_dir(final) as tmp:
+    with atomic_dir(final, kind="run", name=sc.name, force=force) as tmp:
         write_iamc(fc, tmp / "forecasts.csv")
         card.to_csv(tmp / "scorecard.csv", index=False, float_format="%.6g")
         (tmp / "scorecard.md").write_text(scorecard_markdown(card, sc.name, horizon_note, proj.n_paths), encoding="utf-8")

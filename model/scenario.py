@@ -8,6 +8,7 @@ rejected). Errors name the file that supplied the offending key.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,6 +20,48 @@ from .paths import CALIBRATION, SCENARIOS
 
 PARAMETERS_FILE = CALIBRATION / "parameters.toml"
 Comparator = Literal[">=", ">", "<=", "<", "~"]
+
+#: A scenario name becomes the folder ``outputs/<name>/``: letters, digits, ``_`` and ``-``.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+NAME_MAX_LENGTH = 64
+#: Names (lower-case) and prefixes taken by other outputs or by the operating system.
+RESERVED_NAMES = frozenset({"readme", "evaluate", "export", "exports", "backtest", "cache", "sweep", "compare",
+                            "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+RESERVED_PREFIXES = ("compare_", "sweep_", "evaluate_", "export_")
+
+
+def check_name(v: str) -> str:
+    """Validate a scenario name (it becomes ``outputs/<name>/``); raise ValueError if unsafe."""
+    if len(v) > NAME_MAX_LENGTH:
+        raise ValueError(f"longer than {NAME_MAX_LENGTH} characters ({len(v)})")
+    if not NAME_PATTERN.match(v):
+        raise ValueError("must start with a letter or digit and use only letters, digits, '_' and '-' "
+                         "(it becomes the folder outputs/<name>/)")
+    low = v.lower()
+    if low in RESERVED_NAMES or low.startswith(RESERVED_PREFIXES):
+        raise ValueError(f"'{v}' is reserved (README, compare_*, evaluate, sweep_*, export_* ... are other "
+                         f"outputs' folders); choose another name")
+    return v
+
+
+#: Measured peak memory per simulated path and forecast year (bytes), all variables and
+#: regions together: ``run_scenario("baseline")`` peaked at 180.3 MB with 1 000 paths and
+#: 382.9 MB with 20 000 (11 forecast years): 202.6 MiB / 19 000 / 11 ≈ 1 016 bytes.
+BYTES_PER_PATH_YEAR = 1016.0
+N_PATHS_RANGE = (100, 100_000)
+
+
+def check_n_paths(n: int, sc: "Scenario") -> int:
+    """Validate an ``n_paths`` override (``--paths``) against the schema's range; the error states
+    the memory the request would need (:data:`BYTES_PER_PATH_YEAR` × paths × forecast years)."""
+    lo, hi = N_PATHS_RANGE
+    if isinstance(n, bool) or not isinstance(n, int) or not lo <= n <= hi:
+        years = sc.forecast.end_year - 2024
+        need = BYTES_PER_PATH_YEAR * float(n) * years if isinstance(n, int) else float("nan")
+        raise CztInputError("--paths", f"must be an integer from {lo} to {hi:,} (got {n!r}"
+                            + (f"; it would need about {need / 2**30:,.1f} GiB of memory" if need == need and n > hi else "")
+                            + ")")
+    return n
 
 
 class _Strict(BaseModel):
@@ -174,8 +217,9 @@ class Target2035(_Strict):
 class Scenario(_Strict):
     """A validated, fully merged scenario."""
 
-    # the name is the output folder outputs/<name>/: a plain folder name, no path separators
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    # the name is the output folder outputs/<name>/: a plain folder name, no path separators,
+    # no dots, at most NAME_MAX_LENGTH characters, none of RESERVED_NAMES (see check_name)
+    name: str
     description: str = ""
     extends: str | None = None
     seed: int = Field(ge=0)
@@ -186,6 +230,11 @@ class Scenario(_Strict):
     optimisation: OptimisationSettings
     targets_2035: list[Target2035] = []
     source_files: tuple[str, ...] = ()
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, v: str) -> str:
+        return check_name(v)
 
     @model_validator(mode="after")
     def _check_years(self) -> "Scenario":
