@@ -39,6 +39,7 @@ class RunResult:
     assumptions: pd.DataFrame
     io_projection: pd.DataFrame | None = None
     optimisation: dict | None = None
+    alternative: object | None = None      # model.engine.alternative.Alternative (None: the control)
     allocation: pd.DataFrame | None = None
     feasibility: pd.DataFrame | None = None
     manifest: dict = field(default_factory=dict)
@@ -121,6 +122,13 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
     _stage(progress, f"panel built ({len(panel.long)} rows)", t0)
     proj = project(panel, sc)
     _stage(progress, f"simulated {proj.n_paths} paths to {sc.forecast.end_year}", t0)
+    control_proj = proj                       # the control; proj becomes the alternative when levers act
+    io_system = _io_system(sc)
+    alt = _alternative(sc, panel, proj, io_system)
+    if alt is not None:
+        proj = alt.projection
+        _stage(progress, "alternative: levers applied through the structural model on every path"
+               + (f" (LP re-solved on {alt.lp_status['paths']} paths)" if alt.lp_status else ""), t0)
     fc = forecast_table(panel, proj, sc.name)
     card = scorecard(targets, panel, proj, plan_figures)
     last = panel.latest("gdp_nominal", "CZT")[0]
@@ -139,13 +147,14 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
               *sorted((CALIBRATION / "backtests").glob("*.csv"))]
     if sc.optimisation.mode != "none":
         inputs.append(CALIBRATION / "optimisation" / "parameters.toml")
-    io_system, result.io_projection = io_projection(sc, proj)
+    result.alternative = alt
+    io_system, result.io_projection = io_projection(sc, proj, io_system)
     if not write:
         if sc.optimisation.mode != "none":
             import tempfile
 
             with tempfile.TemporaryDirectory() as d:  # the optimisation writes its own files
-                _optimise(result, panel, proj, sc, Path(d), io_system)
+                _optimise(result, panel, control_proj, sc, Path(d), io_system)
             _stage(progress, f"optimisation ({sc.optimisation.mode}) solved", t0)
         result.manifest = {"horizon": horizon_note}
         return result
@@ -163,8 +172,11 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
         _stage(progress, "forecasts, scorecard, backtests and fan charts written", t0)
         write_iamc(result.io_projection, tmp / "io_projection.csv")
         _stage(progress, f"input-output projection by {sc.io.level} written", t0)
+        if alt is not None:
+            from .engine.outputs import write_alternative
+            charts += write_alternative(alt, tmp, sc.name)
         if sc.optimisation.mode != "none":
-            _optimise(result, panel, proj, sc, tmp, io_system)
+            _optimise(result, panel, control_proj, sc, tmp, io_system)
             _stage(progress, f"optimisation ({sc.optimisation.mode}) solved", t0)
         opt_summary = result.optimisation
         manifest = {
@@ -175,6 +187,7 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
             "horizon": horizon_note, "notes": proj.notes,
             "outputs": sorted(p.name for p in tmp.iterdir()) + ["run.json"],
             "charts": charts, "optimisation": opt_summary,
+            "alternative": None if alt is None else {"lp": alt.lp_status, "notes": alt.notes},
             "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else None,
         }
         manifest["outputs"] += ["report.html", "report.md"]
@@ -195,12 +208,27 @@ def _optimise(result: RunResult, panel, proj, sc, folder: Path, io_system) -> No
     result.feasibility = pd.read_csv(folder / "targets_feasibility.csv")
 
 
-def io_projection(sc, proj):
-    """Sector/cluster output, VA, energy and high-tech VA along the median macro path."""
+def _io_system(sc):
+    """The scenario's regional IO system."""
     from .io import IOSystem
+
+    return IOSystem.from_calibration(flq_delta=sc.io.flq_delta, method=sc.io.regionalisation.upper())
+
+
+def _alternative(sc, panel, proj, io_system):
+    """The scenario's levers applied to the control paths (None for a lever-free scenario)."""
+    if sc.levers.is_zero():
+        return None
+    from .engine.alternative import run_alternative
+
+    return run_alternative(proj, sc, _state(panel, proj, sc), io_system)
+
+
+def io_projection(sc, proj, system=None):
+    """Sector/cluster output, VA, energy and high-tech VA along the median macro path."""
     from .io.projection import macro_path_from_paths
 
-    system = IOSystem.from_calibration(flq_delta=sc.io.flq_delta, method=sc.io.regionalisation.upper())
+    system = system if system is not None else _io_system(sc)
     return system, system.project(macro_path_from_paths(proj), level=sc.io.level, scenario=sc.name)
 
 

@@ -214,6 +214,37 @@ class Target2035(_Strict):
         return d
 
 
+class Levers(_Strict):
+    """A scenario's policy levers, acting through the structural model (``model.engine``).
+
+    Every value is a modelling choice of the scenario file; the default (all
+    zero, ``investment = "trend"``) is the control. Cluster keys are the
+    cluster codes of ``calibration/io/cluster_map.csv`` (checked when the run
+    builds the structural model).
+    """
+
+    #: "trend": the control allocation (+ ``extra_investment``); "optimised": the
+    #: investment LP's allocation, re-solved on a sample of forecast paths.
+    investment: Literal["trend", "optimised"] = "trend"
+    #: extra investment by destination cluster, 亿元/yr at base-year prices, from ``start_year``
+    extra_investment: dict[str, Annotated[float, Field(ge=-1e5, le=1e5)]] = {}
+    #: extra other final demand (consumption, outflows) by cluster, 亿元/yr at base-year prices
+    demand_shock: dict[str, Annotated[float, Field(ge=-1e5, le=1e5)]] = {}
+    #: extra within-cluster fall of energy per unit of output, percent per year
+    efficiency_gain_pct: float = Field(default=0.0, ge=0, le=10)
+    #: high-tech share of GDP gained by within-cluster upgrading, pp/yr (costed; bounded by the
+    #: fastest gain observed in the vendored high-tech data, checked at run time)
+    hightech_upgrade_pp: float = Field(default=0.0, ge=0, le=5)
+    #: first year the levers act
+    start_year: int = Field(default=2025, ge=2020, le=2060)
+
+    def is_zero(self) -> bool:
+        """True if no lever moves anything (the scenario is its control)."""
+        return (self.investment == "trend" and not any(self.extra_investment.values())
+                and not any(self.demand_shock.values()) and self.efficiency_gain_pct == 0
+                and self.hightech_upgrade_pp == 0)
+
+
 class Scenario(_Strict):
     """A validated, fully merged scenario."""
 
@@ -228,6 +259,7 @@ class Scenario(_Strict):
     panel: PanelSettings
     io: IOSettings
     optimisation: OptimisationSettings
+    levers: Levers = Levers()
     targets_2035: list[Target2035] = []
     source_files: tuple[str, ...] = ()
 
