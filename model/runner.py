@@ -21,7 +21,7 @@ import pandas as pd
 
 from .fileio import atomic_dir, check_output_dir
 from .scenario import check_n_paths
-from .iamc import write_iamc
+from .iamc import write_csv, write_iamc
 from .paths import CALIBRATION, DATA, OUTPUTS
 
 
@@ -44,6 +44,12 @@ class RunResult:
     feasibility: pd.DataFrame | None = None
     manifest: dict = field(default_factory=dict)
     out_dir: Path | None = None
+
+    def to_pyam(self, statistic: str = "quantiles"):
+        """The forecasts as a ``pyam.IamDataFrame`` (numeric ``quantile``; see :mod:`model.results.pyam_io`)."""
+        from .results.pyam_io import to_pyam
+
+        return to_pyam(self, statistic)
 
     def prob(self, target_id: str) -> float:
         """Probability of meeting one target (NaN if not modelled)."""
@@ -74,15 +80,16 @@ def assumptions_table(scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bool = True,
+def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
                  n_paths: int | None = None, progress: Callable[[str], None] | None = None,
-                 force: bool = False) -> RunResult:
+                 force: bool = False, overrides: dict | None = None) -> RunResult:
     """Run one scenario (preset name or TOML path).
 
     Parameters
     ----------
-    scenario : str or Path
-        Preset name (``baseline``, ``plan``, …) or path to a scenario file.
+    scenario : str, Path or Scenario
+        Preset name (``baseline``, ``plan``, …), path to a scenario file, or a
+        :class:`~model.scenario.Scenario` object (e.g. from ``load_scenario``).
     out_dir : Path, optional
         Output folder (default ``outputs/<scenario name>``).
     write : bool
@@ -91,6 +98,10 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
         Override the number of simulated paths.
     progress : callable, optional
         Receives one-line progress messages.
+    overrides : dict, optional
+        Scenario values to replace, as dotted keys or nested dicts, e.g.
+        ``{"assumptions.gdp.growth_adjustment_pp": -1.0}``; validated like a
+        scenario file (:func:`model.overrides.apply_overrides`).
     force : bool
         Also replace a czt-model output folder of another scenario or kind at
         ``out_dir`` (a folder that is not a czt-model output is never replaced;
@@ -102,6 +113,8 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
     from .manifest import code_version, input_hashes, package_versions
     from .outputs import forecast_table
     from .report import write_report
+    from .results.excel import write_workbook
+    from .results.pyam_io import write_pyam_files
     from .projection import project
     from .scenario import PARAMETERS_FILE, load_scenario
     from .scorecard import scorecard, scorecard_markdown
@@ -109,7 +122,10 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
 
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    sc = load_scenario(scenario)
+    from .overrides import apply_overrides
+    from .scenario import Scenario
+
+    sc = apply_overrides(scenario if isinstance(scenario, Scenario) else load_scenario(scenario), overrides)
     if n_paths is not None:
         sc = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"n_paths": check_n_paths(n_paths, sc)})})
     if write:  # refuse an unsafe output folder before any work (atomic_dir checks again at the end)
@@ -162,12 +178,13 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
     final = Path(out_dir) if out_dir else OUTPUTS / sc.name
     with atomic_dir(final, kind="run", name=sc.name, force=force) as tmp:
         write_iamc(fc, tmp / "forecasts.csv")
-        card.to_csv(tmp / "scorecard.csv", index=False, float_format="%.6g")
+        write_pyam_files(fc, tmp)
+        write_csv(card, tmp / "scorecard.csv", float_format="%.6g")
         (tmp / "scorecard.md").write_text(scorecard_markdown(card, sc.name, horizon_note, proj.n_paths), encoding="utf-8")
-        proj.backtest.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
-        proj.weights.to_csv(tmp / "method_weights.csv", index=False, float_format="%.6g")
-        panel.long.to_csv(tmp / "panel.csv", index=False, float_format="%.8g")
-        assumptions.to_csv(tmp / "assumptions.csv", index=False)
+        write_csv(proj.backtest, tmp / "backtest.csv", float_format="%.6g")
+        write_csv(proj.weights, tmp / "method_weights.csv", float_format="%.6g")
+        write_csv(panel.long, tmp / "panel.csv", float_format="%.8g")
+        write_csv(assumptions, tmp / "assumptions.csv")
         charts = all_fan_charts(proj, panel, targets, tmp)
         _stage(progress, "forecasts, scorecard, backtests and fan charts written", t0)
         write_iamc(result.io_projection, tmp / "io_projection.csv")
@@ -190,10 +207,11 @@ def run_scenario(scenario: str | Path, *, out_dir: Path | None = None, write: bo
             "alternative": None if alt is None else {"lp": alt.lp_status, "notes": alt.notes},
             "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else None,
         }
-        manifest["outputs"] += ["report.html", "report.md"]
+        manifest["outputs"] += ["report.html", "report.md", "report_zh.html", "workbook.xlsx"]
         manifest["wall_time_s"] = round(time.perf_counter() - t0, 3)
         (tmp / "run.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
         write_report(tmp, result)
+        write_workbook(tmp)
     result.manifest, result.out_dir = manifest, final
     _stage(progress, f"done: {final}", t0)
     return result
