@@ -271,14 +271,14 @@ def default_out_dir(names: list[str]) -> Path:
 
 
 def _chart(cmp: Comparison, path: Path) -> None:
+    # matplotlib's object API: no pyplot, no backend switch (a notebook's backend stays as it is)
     import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     lv, df = cmp.levels, cmp.differences
-    fig, axes = plt.subplots(2, len(CHART_VARIABLES), figsize=(4.2 * len(CHART_VARIABLES), 7.5), dpi=90)
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig = Figure(figsize=(4.2 * len(CHART_VARIABLES), 7.5), dpi=90)
+    axes = fig.subplots(2, len(CHART_VARIABLES), squeeze=False)
+    colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     ref = cmp.scenarios[0]
     for j, var in enumerate(CHART_VARIABLES):
         ax = axes[0, j]
@@ -312,21 +312,18 @@ def _chart(cmp: Comparison, path: Path) -> None:
                  fontsize=11)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
 
 
 def _allocation_chart(cmp: Comparison, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     a = cmp.allocation
     inv = a[a.variable.str.startswith("Optimisation|Investment|")]
     tot = inv.assign(cluster=inv.variable.str.split("|").str[-1]).groupby(["cluster", "scenario"]).value.sum().unstack()
     tot = tot.reindex(columns=[s for s in cmp.scenarios if s in tot.columns])
     tot = tot.sort_values(tot.columns[0])
-    fig, ax = plt.subplots(figsize=(9, 0.35 * len(tot) + 1.5), dpi=90)
+    fig = Figure(figsize=(9, 0.35 * len(tot) + 1.5), dpi=90)
+    ax = fig.add_subplot()
     tot.plot.barh(ax=ax, width=0.8)
     ax.set_xlabel(f"cumulative investment {int(inv.year.min())}-{int(inv.year.max())}, {inv.unit.iloc[0]}")
     ax.set_ylabel("")
@@ -334,7 +331,6 @@ def _allocation_chart(cmp: Comparison, path: Path) -> None:
     ax.set_title("Investment allocation by cluster")
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
 
 
 def write_comparison(cmp: Comparison, out_dir: Path | None = None, *, force: bool = False) -> Path:
