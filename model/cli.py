@@ -13,7 +13,7 @@ import typer
 
 from .errors import CztError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=True, no_args_is_help=True,
                   help="czt-model: forecasts, input-output and investment optimisation for the "
                        "Changsha-Zhuzhou-Xiangtan city cluster, scored against the 2021 plan targets.")
 
@@ -38,9 +38,32 @@ def _debug() -> bool:
     return os.environ.get("CZT_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
 
 
+def _complete_preset(incomplete: str) -> list[str]:
+    from .suggest import presets
+
+    return [n for n in presets() if n.startswith(incomplete)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        from .manifest import code_version
+
+        try:
+            v = version("czt-model")
+        except PackageNotFoundError:  # pragma: no cover - not installed
+            v = "unknown"
+        sha = (code_version() or {}).get("git_sha")
+        typer.echo(f"czt-model {v}" + (f" (git {sha[:10]})" if sha else ""))
+        raise typer.Exit()
+
+
 @app.callback()
 def _options(debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an error "
-                                                               "(same as CZT_DEBUG=1).")) -> None:
+                                                               "(same as CZT_DEBUG=1)."),
+             version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")) -> None:
     import os
 
     if debug:
@@ -48,7 +71,8 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show the full tr
 
 
 @app.command()
-def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (baseline, plan, ...) or path to a scenario TOML."),
+def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (see `czt list`) or path to a scenario TOML.",
+                                                 autocompletion=_complete_preset),
         all_: bool = typer.Option(False, "--all", help="Run every preset in scenarios/ and print a summary."),
         out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default outputs/<scenario>)."),
         paths: Optional[int] = typer.Option(None, "--paths", help="Override the number of simulated paths (100-100000)."),
@@ -59,13 +83,20 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (baseli
     from .runner import run_scenario
     from .paths import SCENARIOS
 
-    if all_ == (scenario is not None):
-        _fail(ValueError("give a scenario name/path or --all (not both)"))
+    if all_ and scenario is not None:
+        _fail(ValueError("give a scenario name/path or --all, not both"))
+    if not all_ and scenario is None:
+        from .suggest import presets
+
+        _fail(ValueError(f"give a scenario: a preset ({', '.join(presets())}), a scenario TOML path, or --all; "
+                         "`czt list` describes the presets"))
     if all_ and out is not None:
         _fail(ValueError("--out: not with --all (every preset writes its own folder outputs/<name>/)"))
     names = sorted(p.stem for p in SCENARIOS.glob("*.toml")) if all_ else [scenario]
     rows = []
-    for i, name in enumerate(names, 1):
+    from .progress import progress_bar
+
+    for i, name in enumerate(progress_bar(names, desc="presets", disable=quiet or not all_), 1):
         if all_ and not quiet:
             typer.echo(f"== [{i}/{len(names)}] {name}", err=True)
         try:
@@ -157,6 +188,49 @@ def data(scenario: str = typer.Argument("baseline", help="Scenario whose panel s
         typer.echo(cov.to_string(index=False))
     counts = panel.long.basis.value_counts()
     typer.echo("\n" + ", ".join(f"{k}: {v}" for k, v in counts.items()) + f" (total {len(panel.long)} rows)")
+
+
+@app.command(name="list")
+def list_presets() -> None:
+    """List the preset scenarios (scenarios/*.toml) with a one-line description each."""
+    from .suggest import preset_descriptions
+
+    rows = preset_descriptions()
+    w = max(len(n) for n, _ in rows)
+    for name, desc in rows:
+        typer.echo(f"{name:<{w}}  {desc}")
+    typer.echo("\nczt run NAME runs one; czt run --all runs every preset.")
+
+
+@app.command()
+def export(run_name: str = typer.Argument(..., metavar="NAME", help="A run folder or a run name (outputs/NAME/).",
+                                          autocompletion=_complete_preset),
+           xlsx: bool = typer.Option(False, "--xlsx", help="Write workbook.xlsx (bilingual, 亿元/万人) into the run folder."),
+           pyam: bool = typer.Option(False, "--pyam", help="Write iamc_quantiles.csv and iamc_mean.csv (pyam-ready).")) -> None:
+    """Re-export an existing run: the Excel workbook and/or the pyam-ready IAMC tables."""
+    import pandas as pd
+
+    from .paths import OUTPUTS
+    from .suggest import run_hint
+
+    if not (xlsx or pyam):
+        _fail(ValueError("choose what to export: --xlsx and/or --pyam"))
+    p = Path(run_name)
+    folder = p if (p / "run.json").exists() else OUTPUTS / run_name
+    if not (folder / "run.json").exists():
+        _fail(ValueError(f"{run_name}: no run folder with run.json (looked for {p} and {OUTPUTS / run_name}); "
+                         + run_hint(run_name)))
+    if xlsx:
+        from .results.excel import write_workbook
+
+        typer.echo(f"written: {write_workbook(folder)}")
+    if pyam:
+        from .results.pyam_io import write_pyam_files
+
+        fc = pd.read_csv(folder / "forecasts.csv", dtype={"quantile": str}, keep_default_na=False,
+                         na_values={"value": [""]})
+        for name in write_pyam_files(fc, folder):
+            typer.echo(f"written: {folder / name}")
 
 
 @app.command()

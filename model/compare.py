@@ -122,7 +122,9 @@ def _load_one(item) -> Run:
     if not p.is_dir():
         cand = OUTPUTS / str(item)
         if not cand.is_dir():
-            raise CztInputError(item, f"no run folder (looked for {p} and {cand}); run `czt run {item}` first")
+            from .suggest import run_hint
+
+            raise CztInputError(item, f"no run folder (looked for {p} and {cand}); {run_hint(str(item))}")
         p = cand
     if not (p / "run.json").exists():
         raise CztInputError(p, "no run.json: not a complete run folder")

@@ -301,7 +301,9 @@ def resolve_path(name_or_path: str | Path, relative_to: Path | None = None) -> P
         cand = SCENARIOS / f"{p.name}.toml"
     if not cand.exists():
         known = ", ".join(sorted(q.stem for q in SCENARIOS.glob("*.toml")))
-        raise CztInputError(name_or_path, f"no such scenario (presets: {known})")
+        from .suggest import preset_hint
+
+        raise CztInputError(name_or_path, f"no such scenario{preset_hint(str(name_or_path))} (presets: {known})")
     return cand
 
 

@@ -5,6 +5,7 @@ Each command prints a table and, with ``--out``, writes CSV (IAMC long for
 """
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 
@@ -16,9 +17,28 @@ from model.errors import CztError
 app = typer.Typer(help="Input-output module: multipliers, linkages, clusters, FLQ sensitivity, RAS, projection.",
                   no_args_is_help=True)
 
-REGION = typer.Option("CZT", "--region", "-r", help="CZT, Hunan, Changsha, Zhuzhou or Xiangtan")
+class Region(StrEnum):
+    """Regions the IO tables are built for (a choice list in ``--help`` and completion)."""
+    CZT = "CZT"
+    Hunan = "Hunan"
+    Changsha = "Changsha"
+    Zhuzhou = "Zhuzhou"
+    Xiangtan = "Xiangtan"
+
+
+class Level(StrEnum):
+    cluster = "cluster"
+    sector = "sector"
+
+
+class Forward(StrEnum):
+    ghosh = "ghosh"
+    leontief = "leontief"
+
+
+REGION = typer.Option(Region.CZT, "--region", "-r", help="Region", case_sensitive=False)
 DELTA = typer.Option(None, "--delta", help="Flegg delta (default from calibration/io/parameters.toml)")
-LEVEL = typer.Option("cluster", "--level", help="cluster or sector")
+LEVEL = typer.Option(Level.cluster, "--level", help="Industry clusters or the 42 IO sectors")
 OUT = typer.Option(None, "--out", "-o", help="write the table to this CSV file")
 YEAR = typer.Option(None, "--year", help="RAS-update the structure to this year (e.g. 2019)")
 
@@ -51,7 +71,7 @@ def _emit(df: pd.DataFrame, out: Path | None, title: str) -> None:
 
 @app.command()
 @_guard
-def multipliers(region: str = REGION, delta: float = DELTA, level: str = LEVEL, year: int = YEAR, out: Path = OUT):
+def multipliers(region: Region = REGION, delta: float = DELTA, level: Level = LEVEL, year: int = YEAR, out: Path = OUT):
     """Output (Type I/II), value-added, income, energy and Ghosh multipliers."""
     s = _system(region, delta, year)
     _emit(s.multipliers(level), out, f"multipliers {s.region} {s.year} ({s.method}, delta={s.flq_delta}), level={level}")
@@ -59,8 +79,8 @@ def multipliers(region: str = REGION, delta: float = DELTA, level: str = LEVEL, 
 
 @app.command()
 @_guard
-def linkages(region: str = REGION, delta: float = DELTA, level: str = LEVEL, year: int = YEAR,
-             forward: str = typer.Option("ghosh", help="ghosh or leontief"), out: Path = OUT):
+def linkages(region: Region = REGION, delta: float = DELTA, level: Level = LEVEL, year: int = YEAR,
+             forward: Forward = typer.Option(Forward.ghosh, help="Forward-linkage measure"), out: Path = OUT):
     """Rasmussen backward/forward linkages and key sectors."""
     s = _system(region, delta, year)
     _emit(s.linkages(level, forward=forward), out, f"linkages {s.region} {s.year}, level={level}, forward={forward}")
@@ -68,7 +88,7 @@ def linkages(region: str = REGION, delta: float = DELTA, level: str = LEVEL, yea
 
 @app.command()
 @_guard
-def clusters(region: str = REGION, delta: float = DELTA, year: int = YEAR, level: str = LEVEL, out: Path = OUT):
+def clusters(region: Region = REGION, delta: float = DELTA, year: int = YEAR, level: Level = LEVEL, out: Path = OUT):
     """Cluster (or sector) accounts: X, VA, final demand, energy, high-tech, capital."""
     s = _system(region, delta, year)
     a = s.cluster_accounts(level=level)
@@ -81,7 +101,7 @@ def clusters(region: str = REGION, delta: float = DELTA, year: int = YEAR, level
 
 @app.command("iamc")
 @_guard
-def iamc_cmd(region: str = REGION, delta: float = DELTA, level: str = LEVEL, year: int = YEAR,
+def iamc_cmd(region: Region = REGION, delta: float = DELTA, level: Level = LEVEL, year: int = YEAR,
              scenario: str = "baseline", out: Path = OUT):
     """Base-year accounts, multipliers and linkages in IAMC long format."""
     s = _system(region, delta, year)
@@ -98,7 +118,7 @@ def iamc_cmd(region: str = REGION, delta: float = DELTA, level: str = LEVEL, yea
 
 @app.command()
 @_guard
-def sensitivity(region: str = REGION, out: Path = OUT):
+def sensitivity(region: Region = REGION, out: Path = OUT):
     """Output multipliers over the Flegg delta grid."""
     s = _system(region, None)
     _emit(s.flq_sensitivity(), out, f"FLQ delta sensitivity of output multipliers, {s.region}")
@@ -117,7 +137,7 @@ def ras(year: int = typer.Option(2019, "--year"), out: Path = OUT):
 
 @app.command()
 @_guard
-def assumptions(region: str = REGION, delta: float = DELTA, year: int = YEAR, out: Path = OUT):
+def assumptions(region: Region = REGION, delta: float = DELTA, year: int = YEAR, out: Path = OUT):
     """Every assumption and derivation behind the system."""
     s = _system(region, delta, year)
     _emit(s.assumptions_frame(), out, f"assumptions {s.region} {s.year}")
@@ -126,7 +146,7 @@ def assumptions(region: str = REGION, delta: float = DELTA, year: int = YEAR, ou
 @app.command()
 @_guard
 def project(macro: Path = typer.Option(..., "--macro", help="CSV with year, gdp_real[, energy_intensity_index]"),
-            region: str = REGION, delta: float = DELTA, level: str = LEVEL, scenario: str = "baseline", out: Path = OUT):
+            region: Region = REGION, delta: float = DELTA, level: Level = LEVEL, scenario: str = "baseline", out: Path = OUT):
     """Project output, VA, energy and high-tech VA to 2035 (IAMC long)."""
     from model.errors import CztInputError
     if not macro.exists():
