@@ -16,7 +16,9 @@ from .targets import Target, meets
 ON_TRACK, AT_RISK = 0.75, 0.25
 COLUMNS = ["target", "name", "plan_value", "unit", "comparator", "year", "latest_value", "latest_year",
            "forecast_median", "forecast_p10", "forecast_p90", "prob_meet", "required_annual_growth_pct",
-           "status", "basis", "rests_on"]
+           "status", "basis", "rests_on", "prob_meet_across_assumption"]
+#: Points of the assumption's plausible range at which the energy verdict is re-evaluated.
+SENSITIVITY_POINTS = 5
 
 
 def status_of(p: float | None) -> str:
@@ -78,6 +80,62 @@ def required_growth(t: Target, panel: Panel, latest_value, latest_year) -> float
     return growth_needed(now, latest_year, goal, t.year) * 100
 
 
+def energy_assumption_sensitivity(t: Target, panel: Panel, proj: Projection,
+                                  n_points: int = SENSITIVITY_POINTS, grid=None) -> dict | None:
+    """P(meet) of an energy-intensity target across the plausible range of its assumption.
+
+    The CZT energy index after the last published year rests on the assumed
+    mean yoy change ``μ`` of Hunan's intensity (default: the mean of the
+    observed changes). Its plausible range is the range of Hunan's *observed*
+    yoy changes (``min … max``, panel rows ``energy_intensity_change`` with
+    basis observed). Shifting the mean to ``m`` shifts every unobserved yoy
+    change on every path by ``Δ = m − μ`` pp::
+
+        EI'_Y = EI_Y · Π_{s = y0+1 … Y} (r_s + Δ/100) / r_s,   r_s = EI_s / EI_{s−1}
+
+    and P(meet) is re-counted on the shifted paths at ``n_points`` values of
+    ``m`` spanning the range (or at the values ``grid``).
+
+    Returns
+    -------
+    dict or None
+        ``grid`` (m values, %/yr), ``prob`` (P(meet) at each), ``default``
+        (μ), ``range_note``; None for other targets.
+    """
+    from dataclasses import replace
+
+    if t.variable != "Energy intensity" or (t.variable, t.region) not in proj.paths:
+        return None
+    en = panel.constants.get("energy", {})
+    ch = panel.long[(panel.long.variable == "energy_intensity_change") & (panel.long.basis == "observed")]
+    if not len(ch) or "mu" not in en:
+        return None
+    lo, hi = float(ch.value.min()), float(ch.value.max())
+    mu = float(en["mu"])
+    arr = proj.paths[(t.variable, t.region)]
+    years = np.asarray(proj.years)
+    k0 = int(np.searchsorted(years, proj.first_forecast_year[t.variable]))
+    r = np.ones_like(arr)
+    r[:, k0:] = arr[:, k0:] / arr[:, k0 - 1:-1]
+    grid = np.linspace(lo, hi, n_points) if grid is None else np.asarray(grid, float)
+    probs = []
+    for m in grid:
+        f = np.ones_like(arr)
+        f[:, k0:] = np.cumprod((r[:, k0:] + (m - mu) / 100) / r[:, k0:], axis=1)
+        shifted = replace(proj, paths={**proj.paths, (t.variable, t.region): arr * f})
+        x = metric_paths(t, shifted)
+        probs.append(float(meets(x[np.isfinite(x)], t).mean()))
+    years_obs = sorted(int(y) for y in ch.year)
+    return {"grid": grid, "prob": np.array(probs), "default": mu,
+            "range_note": f"Hunan's observed yoy changes {years_obs[0]}-{years_obs[-1]}: {lo:.2f} to {hi:.2f} %/yr"}
+
+
+def sensitivity_text(d: dict) -> str:
+    """One line: P(meet) at the ends and the middle of the assumption's range."""
+    pairs = ", ".join(f"{p:.2f} at {m:+.2f}%/yr" for m, p in zip(d["grid"], d["prob"]))
+    return f"P(meet) {pairs} (assumed mean yoy change; default {d['default']:+.2f}; range = {d['range_note']})"
+
+
 def scorecard(targets: list[Target], panel: Panel, proj: Projection,
               plan_figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Evaluate every target; see the module docstring for the status rule."""
@@ -89,7 +147,8 @@ def scorecard(targets: list[Target], panel: Panel, proj: Projection,
                "year": t.year, "latest_value": latest_v, "latest_year": latest_y,
                "forecast_median": None, "forecast_p10": None, "forecast_p90": None, "prob_meet": None,
                "required_annual_growth_pct": required_growth(t, panel, latest_v, latest_y),
-               "status": "not modelled", "basis": latest_b or "no data", "rests_on": ""}
+               "status": "not modelled", "basis": latest_b or "no data", "rests_on": "",
+               "prob_meet_across_assumption": ""}
         if t.modelled and (t.variable, t.region) in proj.paths and t.year <= proj.years[-1]:
             m = metric_paths(t, proj)
             m = m[np.isfinite(m)]
@@ -99,6 +158,9 @@ def scorecard(targets: list[Target], panel: Panel, proj: Projection,
             deps = ASSUMPTION_DEPENDENCIES.get(t.variable, [])
             row["basis"] = "assumption" if deps else latest_b
             row["rests_on"] = "; ".join(deps)
+            sens = energy_assumption_sensitivity(t, panel, proj)
+            if sens is not None:
+                row["prob_meet_across_assumption"] = sensitivity_text(sens)
         rows.append(row)
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["latest_year"] = out["latest_year"].astype("Int64")
@@ -127,4 +189,8 @@ def scorecard_markdown(sc: pd.DataFrame, scenario: str, horizon_note: str, n_pat
         p = f"{r.prob_meet:.3f}" if pd.notna(r.prob_meet) else "–"
         lines.append(f"| {r.name} | {r.comparator} {r.plan_value:g} {r.unit} | {r.year} | {latest} | {fc} | {p} | "
                      f"{_fmt(r.required_annual_growth_pct, 2)} | **{r.status}** | {r.basis} |")
+    sens = [r for r in sc.itertuples() if getattr(r, "prob_meet_across_assumption", "")]
+    if sens:
+        lines += ["", "Verdicts that rest on an assumption, across its plausible range:", ""]
+        lines += [f"* {r.name}: {r.prob_meet_across_assumption}" for r in sens]
     return "\n".join(lines) + "\n"

@@ -44,12 +44,16 @@ def test_presets_differ_from_their_parents_as_documented():
     base, plan = load_scenario("baseline"), load_scenario("plan")
     ht, green, slow, vis = (load_scenario(n) for n in ("hightech_push", "green", "slow_growth", "vision_2035"))
     assert base.optimisation.mode == "none" and plan.optimisation.mode == "max_gdp"
-    # hightech_push: plan's optimisation, plus a high-tech share premium
-    assert ht.optimisation.mode == "max_gdp"
-    assert ht.assumptions.hightech.share_premium_pp_per_year > base.assumptions.hightech.share_premium_pp_per_year
-    # green: stricter energy cut than the plan's 10%
+    # levers act through the structural model; the baseline has none
+    assert base.levers.is_zero() and plan.levers.investment == "optimised"
+    # hightech_push: plan's allocation, plus costed within-cluster upgrading (not a forecast premium)
+    assert ht.optimisation.mode == "max_gdp" and ht.levers.investment == "optimised"
+    assert ht.levers.hightech_upgrade_pp > 0
+    assert ht.assumptions.hightech == base.assumptions.hightech
+    # green: stricter energy cut than the plan's 10%, plus an efficiency lever
     assert green.optimisation.energy_cut_2025 > plan.optimisation.energy_cut_2025 == 0.10
-    assert green.optimisation.energy_efficiency_gain > plan.optimisation.energy_efficiency_gain
+    assert green.levers.efficiency_gain_pct > plan.levers.efficiency_gain_pct == 0
+    assert green.assumptions.energy == base.assumptions.energy
     # slow_growth: lower real growth and no optimisation
     assert slow.assumptions.gdp.growth_adjustment_pp < 0 and slow.optimisation.mode == "none"
     # vision_2035: user-supplied goals, labelled as illustrations
@@ -82,8 +86,8 @@ def test_inheritance_chain_child_wins_parent_fills_defaults_underneath():
     ht = load_scenario("hightech_push")
     assert [Path(p).stem for p in ht.source_files] == ["baseline", "plan", "hightech_push"]
     assert ht.extends == "plan"
-    # from the child
-    assert ht.assumptions.hightech.share_premium_pp_per_year == 1.0
+    # from the child, on top of the parent's lever
+    assert ht.levers.hightech_upgrade_pp == 0.3 and ht.levers.investment == "optimised"
     # from calibration/parameters.toml (no scenario file sets it)
     assert ht.optimisation.energy_cut_2025 == DEFAULTS["optimisation"]["energy_cut_2025"]
     assert ht.forecast.n_paths == DEFAULTS["forecast"]["n_paths"]
@@ -140,7 +144,7 @@ BAD = {
     "2035 goal on an unknown variable": ('extends = "baseline"\n[[targets_2035]]\nid = "x"\nvariable = "GDP|Foo"\n'
                                          'value = 1\nunit = "u"\ncomparator = ">="\n', "targets_2035.0.variable"),
     "2035 goal after the horizon": ('extends = "baseline"\n[[targets_2035]]\nid = "x"\nvariable = "GDP|Real"\n'
-                                    'value = 1\nunit = "u"\ncomparator = ">="\nyear = 2050\n', "targets_2035.0.year"),
+                                    'value = 1\nunit = "100m yuan"\ncomparator = ">="\nyear = 2050\n', "targets_2035.0.year"),
     "2035 growth goal without base year": ('extends = "baseline"\n[[targets_2035]]\nid = "x"\nvariable = "GDP|Real"\n'
                                            'value = 1\nunit = "u"\ncomparator = ">="\nkind = "avg_growth"\n',
                                            "targets_2035.0"),
