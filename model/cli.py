@@ -114,7 +114,10 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (see `c
                 typer.echo(f"  {r.target:<18} {r.status:<13} P={p}  {r.name}")
             opt = res.optimisation
             if opt:
-                typer.echo(f"\nOptimisation ({opt.get('mode')}, {opt.get('status')}): targets_feasibility.csv")
+                from .scorecard import lp_status_line
+
+                lp = res.alternative.lp_status if getattr(res, "alternative", None) is not None else None
+                typer.echo(f"\nOptimisation ({opt.get('mode')}): {lp_status_line(opt, lp)} — targets_feasibility.csv")
                 for tid, t in (opt.get("targets") or {}).items():
                     typer.echo(f"  {tid:<22} {t['status']:<9} required {t['required']:>10,.1f}  achieved "
                                f"{t['achieved']:>10,.1f}  shortfall {t['shortfall']:>9,.1f}  {t['unit']}")
@@ -123,7 +126,9 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (see `c
         for res in rows:
             s = res.scorecard.set_index("target")
             med = s.at["gdp_level", "forecast_median"]
-            opt = res.optimisation.get("status", "") if res.optimisation else "-"
+            from .scorecard import lp_status_line
+
+            opt = lp_status_line(res.optimisation)
             typer.echo(f"{res.scenario.name:<16}{med:>16,.0f}{s.at['gdp_level','prob_meet']:>8.3f}"
                        f"{s.at['energy_intensity','prob_meet']:>10.3f}{s.at['hightech_level','prob_meet']:>12.3f}"
                        f"{s.at['hightech_share','prob_meet']:>12.3f}  {opt}")

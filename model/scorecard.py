@@ -194,3 +194,46 @@ def scorecard_markdown(sc: pd.DataFrame, scenario: str, horizon_note: str, n_pat
         lines += ["", "Verdicts that rest on an assumption, across its plausible range:", ""]
         lines += [f"* {r.name}: {r.prob_meet_across_assumption}" for r in sens]
     return "\n".join(lines) + "\n"
+
+
+_SHORT_NAME = {"gdp_level": "GDP", "gdp_growth": "growth", "energy_intensity": "energy index",
+               "hightech_share": "high-tech share", "hightech_level": "high-tech VA"}
+
+
+def _short_amount(x: float, unit: str) -> str:
+    u = unit.lower()
+    if u.startswith("100m yuan") or u.startswith("100m cny"):
+        return f"{x:,.0f}".replace(",", " ") + "亿"
+    if "per year" in u:
+        return f"{x:.1f} pp/yr"
+    if u.startswith("percent"):
+        return f"{x:.1f} pp"
+    return f"{x:.1f} points"
+
+
+def lp_status_line(opt: dict | None, lp_paths: dict | None = None) -> str:
+    """One line saying what the LP found, e.g. ``LP solved — targets: 1 met, 4 missed (GDP short 2 888亿, …)``.
+
+    Parameters
+    ----------
+    opt : dict
+        The optimisation summary (``run.json`` ``optimisation``): ``status`` and
+        ``targets`` {id: {status, shortfall, unit, …}}.
+    lp_paths : dict, optional
+        ``{"paths": m, "optimal": k}`` of the LP re-solved across sample paths.
+    """
+    if not opt:
+        return "-"
+    tg = opt.get("targets") or {}
+    missed = {k: t for k, t in tg.items() if t.get("status") not in ("met", "binding")}
+    met = len(tg) - len(missed)
+    ok = opt.get("status") == "optimal"
+    head = "LP solved" if ok else f"LP not solved ({opt.get('status')})"
+    line = f"{head} — targets: {met} met, {len(missed)} missed"
+    if missed:
+        kind = {k: str(t.get("kind") or k.rsplit("_", 1)[0]) for k, t in missed.items()}
+        line += " (" + ", ".join(f"{_SHORT_NAME.get(kind[k], k)} short {_short_amount(float(t['shortfall']), t['unit'])}"
+                                 for k, t in missed.items()) + ")"
+    if lp_paths:
+        line += f"; re-solved on {lp_paths['paths']} forecast paths ({lp_paths['optimal']} solved)"
+    return line
