@@ -301,7 +301,14 @@ def _summary(run_dir: Path, man: dict, card: pd.DataFrame | None, result) -> _Se
                 f"{_fmt(r.plan_value)}; P(meet) = {float(r.prob_meet):.3f} → **{r.status}**.")
     opt = man.get("optimisation")
     if isinstance(opt, dict) and opt.get("status") not in (None, "skipped"):
-        s.p(f"Optimisation: mode `{opt.get('mode')}`, solver {opt.get('solver')}, status **{opt.get('status')}**.")
+        from .scorecard import lp_status_line
+
+        alt = man.get("alternative") if isinstance(man.get("alternative"), dict) else {}
+        s.p(f"Optimisation (mode `{opt.get('mode')}`, solver {opt.get('solver')}): "
+            f"**{lp_status_line(opt, alt.get('lp'))}**.")
+    if isinstance(man.get("alternative"), dict):
+        s.p("The forecasts of this scenario are its alternative: the control paths moved by the scenario's levers "
+            "through the structural model, path by path (`lever_effects.csv`).")
     return s
 
 
@@ -437,6 +444,16 @@ def _optimisation_section(run_dir: Path, man: dict) -> _Section | None:
             tt = tot.pivot_table(index=["variable", "unit"], columns="year", values="value", aggfunc="first")
             tt = tt[[c for c in pick if c in tt.columns]].reset_index()
             s.table(tt, caption="CZT totals of the optimised allocation")
+    lpu = _read_csv(run_dir / "lp_uncertainty.csv")
+    if lpu is not None and len(lpu):
+        s.h3("Uncertainty through the LP (lp_uncertainty.csv, lp_paths.csv)")
+        s.p("The LP re-solved on sample paths of the forecast (each with its own demand and deflator): "
+            "the distribution of what the best allocation reaches, and the share of paths on which a target "
+            "is reachable.", "note")
+        s.table(lpu)
+    ipng = run_dir / "fan_investment.png"
+    if ipng.exists():
+        s.image(ipng, "Investment under the best allocation across sample paths, fan_investment.png")
     fpng = run_dir / "frontier.png"
     if fpng.exists():
         s.h3("Frontier")
