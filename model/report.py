@@ -50,12 +50,14 @@ HEADLINE_YEARS = (2025, 2030, 2035)
 WRAP_COLS = {"where", "caveats", "sha256", "file", "value", "dual_unit", "accounts"}
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC","Source Han Sans SC",
+ "Microsoft YaHei","PingFang SC","Hiragino Sans GB","WenQuanYi Micro Hei",sans-serif;
  margin:0 auto;max-width:1150px;padding:1.2em 1.6em;color:#1f2328;background:#fff;line-height:1.45}
 h1{font-size:1.7em;border-bottom:3px solid #0b5cad;padding-bottom:.3em}
 h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #d0d7de;padding-bottom:.2em;color:#0b5cad}
 h3{font-size:1.08em;margin-top:1.2em}
-table{border-collapse:collapse;margin:.6em 0 1em;font-size:.86em;width:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%;margin:.6em 0 1em}
+table{border-collapse:collapse;font-size:.86em;width:auto}
 th,td{border:1px solid #d0d7de;padding:.25em .5em;text-align:left;vertical-align:top;overflow-wrap:break-word}
 td.wrap{overflow-wrap:anywhere;min-width:12em}
 th{background:#f3f5f7}
@@ -65,6 +67,7 @@ td.ok{background:#d8f3dc !important;color:#0f5132;font-weight:600}
 td.warn{background:#fff3cd !important;color:#7a4d00;font-weight:600}
 td.bad{background:#f8d7da !important;color:#842029;font-weight:600}
 td.na{background:#eceff1 !important;color:#555}
+td.ok,td.warn,td.bad,td.na{white-space:nowrap}
 .note{color:#57606a;font-size:.9em}
 .box{border-left:4px solid #0b5cad;background:#f1f6fc;padding:.5em 1em;margin:1em 0}
 .legend span{display:inline-block;padding:.1em .6em;margin-right:.4em;border-radius:3px;font-size:.85em}
@@ -185,12 +188,24 @@ def _rel(p: str) -> str:
 
 
 # --------------------------------------------------------------------------- rendering
-def _table_html(t: _Table) -> str:
+_URL = re.compile(r"https?://[^\s<>'\"|)]+[^\s<>'\"|).,;]")
+
+
+def _linkify(escaped: str) -> str:
+    """Make the http(s) addresses in already-escaped text clickable (sources, not resources)."""
+    return _URL.sub(lambda m: f"<a href=\"{m.group(0)}\" rel=\"noopener\">{m.group(0)}</a>", escaped)
+
+
+def _table_html(t: _Table, lang: str = "en") -> str:
+    from .report_zh import tr, tr_cell
+
     df = t.df
-    out = ["<table>"]
+    T = (lambda x: tr(str(x))) if lang == "zh" else str  # noqa: E731
+    C = (lambda x: tr_cell(x)) if lang == "zh" else (lambda x: x)  # noqa: E731
+    out = ["<div class='scroll'><table>"]
     if t.caption:
-        out.append(f"<caption class='note'>{_inline_md(t.caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f"<th>{_esc(c)}</th>" for c in df.columns) + "</tr></thead><tbody>")
+        out.append(f"<caption class='note'>{_inline_md(T(t.caption))}</caption>")
+    out.append("<thead><tr>" + "".join(f"<th>{_esc(T(c))}</th>" for c in df.columns) + "</tr></thead><tbody>")
     for row in df.itertuples(index=False):
         cells = []
         for c, v in zip(df.columns, row):
@@ -201,9 +216,10 @@ def _table_html(t: _Table) -> str:
                 cls = "num"
             elif c in WRAP_COLS:
                 cls = "wrap"
-            cells.append(f"<td class='{cls}'>{_esc(_cell(c, v))}</td>" if cls else f"<td>{_esc(_cell(c, v))}</td>")
+            text = _linkify(_esc(C(_cell(c, v))))
+            cells.append(f"<td class='{cls}'>{text}</td>" if cls else f"<td>{text}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -227,27 +243,33 @@ def _data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _render_html(title: str, sections: list[_Section]) -> str:
+def _render_html(title: str, sections: list[_Section], lang: str = "en") -> str:
+    """The HTML document; ``lang="zh"`` renders the same sections through the translation table."""
+    from .report_zh import tr
+
+    T = tr if lang == "zh" else (lambda x: x)  # noqa: E731
     body = [f"<h1>{_esc(title)}</h1>",
-            "<nav>" + "".join(f"<a href='#{s.anchor}'>{_esc(s.title)}</a>" for s in sections) + "</nav>"]
+            "<nav>" + "".join(f"<a href='#{s.anchor}'>{_esc(T(s.title))}</a>" for s in sections) + "</nav>"]
     for s in sections:
-        body.append(f"<section id='{s.anchor}'><h2>{_esc(s.title)}</h2>")
+        body.append(f"<section id='{s.anchor}'><h2>{_esc(T(s.title))}</h2>")
         for b in s.blocks:
             if isinstance(b, _Table):
-                body.append(_table_html(b))
+                body.append(_table_html(b, lang))
             elif isinstance(b, _Image):
                 body.append(f"<figure><img alt='{_esc(b.caption)}' src='{_data_uri(b.path)}'>"
-                            f"<figcaption>{_esc(b.caption)}</figcaption></figure>")
+                            f"<figcaption>{_esc(T(b.caption))}</figcaption></figure>")
             else:
                 kind, content, cls = b
                 if kind == "p":
-                    body.append(f"<p class='{cls}'>{_inline_md(content)}</p>" if cls else f"<p>{_inline_md(content)}</p>")
+                    text = _linkify(_inline_md(T(content)))
+                    body.append(f"<p class='{cls}'>{text}</p>" if cls else f"<p>{text}</p>")
                 elif kind == "h3":
-                    body.append(f"<h3>{_esc(content)}</h3>")
+                    body.append(f"<h3>{_esc(T(content))}</h3>")
                 elif kind == "ul":
-                    body.append("<ul>" + "".join(f"<li>{_inline_md(i)}</li>" for i in content) + "</ul>")
+                    body.append("<ul>" + "".join(f"<li>{_linkify(_inline_md(T(i)))}</li>" for i in content) + "</ul>")
         body.append("</section>")
-    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    return (f"<!DOCTYPE html>\n<html lang='{html_lang}'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
@@ -331,10 +353,13 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
                      "plan": f"{r.comparator} {_fmt(r.plan_value)} {r.unit}", "year": int(r.year),
                      "latest (year)": latest, "median [80% interval]": med,
                      "P(meet)": (f"{r.prob_meet:.3f}" if num(r.prob_meet) is not None else "–"),
-                     "required growth %/yr": num(r.required_annual_growth_pct),
+                     "growth needed %/yr (latest → target year)": num(r.required_annual_growth_pct),
                      "status": r.status, "basis": r.basis if isinstance(r.basis, str) else "–",
                      "rests on": ", ".join(k.split(".")[-1] for k in str(r.rests_on).split("; "))
                      if isinstance(r.rests_on, str) and r.rests_on else "–"})
+    s.p("Status: on track P ≥ 0.75, at risk 0.25 ≤ P < 0.75, off track P < 0.25, not modelled where no forecast "
+        "variable tests the target.", "note")
+    s.p("Intervals: 80% (10%–90% quantiles) throughout; fan charts also shade the 50% and 90% bands, as labelled.", "note")
     s.table(pd.DataFrame(rows), status_cols=("status",))
     return s
 
@@ -364,20 +389,32 @@ def _forecast_section(run_dir: Path, man: dict, fc: pd.DataFrame | None, result)
                 qq = dict(zip(q.loc[dy.index], dy.value))
                 dy = dy if len(dy) else d[d.year == y]
                 if "0.5" in qq:
-                    row[str(y)] = f"{_fmt(qq['0.5'])} [{_fmt(qq.get('0.05'))}, {_fmt(qq.get('0.95'))}]"
+                    row[str(y)] = f"{_fmt(qq['0.5'])} [{_fmt(qq.get('0.1'))}, {_fmt(qq.get('0.9'))}]"
                 elif len(dy):
                     row[str(y)] = _fmt(dy.value.iloc[0]) + " (data)"
                 else:
                     row[str(y)] = "–"
             rows.append(row)
         if rows:
-            s.h3("Headline forecasts, CZT: median [90% interval]")
+            s.h3("Headline forecasts, CZT: median [80% interval]")
             s.table(pd.DataFrame(rows))
-    notes = man.get("notes") or []
+    notes = _dedup_notes(man.get("notes") or [])
     if notes:
         s.h3("Modelling notes")
-        s.ul([str(n) for n in notes])
+        s.ul(notes)
     return s
+
+
+def _dedup_notes(notes: list) -> list[str]:
+    """Notes once each, region codes replaced by city names (``430100`` → ``Changsha``)."""
+    from .i18n import REGION_EN
+
+    out: list[str] = []
+    for n in notes:
+        t = re.sub(r"\b(43\d{4})\b", lambda m: REGION_EN.get(m.group(1), m.group(1)), str(n))
+        if t not in out:
+            out.append(t)
+    return out
 
 
 def _optimisation_section(run_dir: Path, man: dict) -> _Section | None:
@@ -699,7 +736,18 @@ def write_report(run_dir: Path, result=None) -> None:
               "<span style='background:#eceff1'>not modelled</span></p>")
     html_text = html_text.replace("<section id='scorecard'><h2>Scorecard</h2>",
                                   "<section id='scorecard'><h2>Scorecard</h2>" + legend, 1)
-    for fname, text in (("report.html", html_text), ("report.md", _render_md(title, sections))):
+    from .report_zh import tr
+
+    name = title.split("scenario ")[-1]
+    zh_text = _render_html(tr("czt-model reviewer report — scenario {name}", name=name), sections, lang="zh")
+    zh_legend = ("<p class='legend'><span style='background:#d8f3dc'>有望实现 / 已满足</span>"
+                 "<span style='background:#fff3cd'>存在风险 / 约束趋紧</span>"
+                 "<span style='background:#f8d7da'>难以实现 / 未满足</span>"
+                 "<span style='background:#eceff1'>未建模</span></p>")
+    zh_text = zh_text.replace("<section id='scorecard'><h2>目标计分卡</h2>",
+                              "<section id='scorecard'><h2>目标计分卡</h2>" + zh_legend, 1)
+    for fname, text in (("report.html", html_text), ("report_zh.html", zh_text),
+                        ("report.md", _render_md(title, sections))):
         tmp = run_dir / f".{fname}.tmp"
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(run_dir / fname)

@@ -1,0 +1,68 @@
+"""The Chinese report's translation table (English phrase → 中文).
+
+:mod:`model.report` renders the same sections twice: as is (``report.html``)
+and through :func:`tr` (``report_zh.html``). Section titles, sub-headings,
+column headers, status words, variable and region names and the fixed
+explanatory sentences are translated; a phrase missing from the table is shown
+in English (numbers, file names and keys stay as they are).
+"""
+from __future__ import annotations
+
+import re
+
+from .i18n import BASIS_ZH, REGION_ZH, STATUS_ZH, VARIABLE_ZH
+
+PHRASES = {
+    # titles and headings
+    "czt-model reviewer report — scenario {name}": "长株潭模型评审报告 — 情景 {name}",
+    "Summary": "摘要", "Scorecard": "目标计分卡", "Forecasts and fan charts": "预测与扇形图",
+    "Optimisation: allocation, targets and duals, frontier": "优化：投资分配、目标与影子价格、前沿",
+    "Forecasting methods and backtests": "预测方法与回测", "Assumptions and what rests on them": "假设及其影响",
+    "Data provenance": "数据来源", "Run manifest": "运行清单",
+    "Headline forecasts, CZT: median [80% interval]": "长株潭主要预测：中位数 [80%区间]",
+    "Modelling notes": "建模说明", "Solver summary (run.json → optimisation)": "求解摘要（run.json → optimisation）",
+    "Target feasibility and shadow prices (targets_feasibility.csv)": "目标可行性与影子价格（targets_feasibility.csv）",
+    "Investment allocation by cluster (allocation.csv)": "按产业集群的投资分配（allocation.csv）",
+    "Frontier": "前沿", "Method weights": "方法权重",
+    "Backtest summary (mean over regions and horizons)": "回测摘要（各地区与预测期平均）",
+    "Scenario settings (forecasting, optimisation, IO)": "情景设置（预测、优化、投入产出）",
+    "User-supplied long-run goals (targets_2035)": "用户设定的远期目标（targets_2035）",
+    "Sources used by the modelling panel": "建模面板使用的数据来源",
+    "Rows computed by the model (no single source)": "模型计算的数据行（无单一来源）",
+    "Input files (SHA-256)": "输入文件（SHA-256）", "Package versions": "软件包版本", "Files of this run": "本次运行的文件",
+    # column headers
+    "target": "目标", "name": "名称", "plan": "规划值", "year": "年份", "latest (year)": "最新值（年份）",
+    "median [80% interval]": "中位数 [80%区间]", "P(meet)": "达标概率",
+    "growth needed %/yr (latest → target year)": "所需年均增速 %（最新年份→目标年份）",
+    "status": "状态", "basis": "依据", "rests on": "依赖的假设", "variable": "变量", "unit": "单位",
+    "region": "地区", "method": "方法", "assumption": "假设", "value": "取值", "set in": "设定于",
+    "outputs resting on it": "依赖该假设的输出", "scorecard targets resting on it": "依赖该假设的目标",
+    "setting": "设置", "source_id": "来源编号", "panel rows": "面板行数", "variables": "变量", "years": "年份",
+    "where": "出处", "caveats": "注意事项", "documented in": "记录于", "file": "文件", "item": "项目",
+    "package": "软件包", "version": "版本", "cluster": "产业集群", "sense": "方向", "required": "要求值",
+    "achieved": "可达值", "slack": "缺口", "dual": "影子价格", "dual_unit": "影子价格单位",
+    "first year": "起始年", "last year": "结束年", "rows": "行数",
+    # fixed sentences
+    "Status: on track P ≥ 0.75, at risk 0.25 ≤ P < 0.75, off track P < 0.25, not modelled where no forecast "
+    "variable tests the target.": "状态：有望实现 P ≥ 0.75；存在风险 0.25 ≤ P < 0.75；难以实现 P < 0.25；"
+                                 "未建模指没有预测变量检验该目标。",
+    "Intervals: 80% (10%–90% quantiles) throughout; fan charts also shade the 50% and 90% bands, as labelled.":
+        "区间：全文统一为80%区间（10%–90%分位数）；扇形图另绘50%与90%区间，如图例所示。",
+}
+WORDS = {**STATUS_ZH, **VARIABLE_ZH, **{k: v for k, v in REGION_ZH.items() if not k.isdigit()}, **BASIS_ZH}
+
+
+def tr(text: str, **fmt) -> str:
+    """Chinese for an English phrase of the report (the phrase itself if untranslated)."""
+    s = PHRASES.get(text) or WORDS.get(text) or text
+    return s.format(**fmt) if fmt else s
+
+
+def tr_cell(text: str) -> str:
+    """A table cell: whole-cell status/variable/region/basis words are translated, other text kept."""
+    return WORDS.get(text, text)
+
+
+def coverage(phrases: list[str]) -> float:
+    """Share of ``phrases`` that the table translates."""
+    return sum(1 for p in phrases if tr(p) != p or re.fullmatch(r"[\W\d_]*", p)) / max(1, len(phrases))
