@@ -32,6 +32,7 @@ horizon keep the last year's ratio.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -137,7 +138,8 @@ def apply_ratios(proj, gdp: np.ndarray, ht: np.ndarray, ei: np.ndarray):
     return replace(proj, paths=P, notes=list(proj.notes))
 
 
-def run_alternative(proj, sc, state, io_system=None, n_lp_paths: int = N_LP_PATHS) -> Alternative | None:
+def run_alternative(proj, sc, state, io_system=None, n_lp_paths: int = N_LP_PATHS,
+                    backend: str | None = None) -> Alternative | None:
     """The scenario's alternative to the control ``proj`` (``None`` if it has no levers).
 
     Parameters
@@ -149,14 +151,37 @@ def run_alternative(proj, sc, state, io_system=None, n_lp_paths: int = N_LP_PATH
         The runner's latest-observed state (:func:`model.runner._state`).
     io_system : model.io.IOSystem, optional
     n_lp_paths : int
-        Sample paths on which the LP is solved (optimised investment only).
+        Sample paths on which the structural model / LP is solved.
+    backend : {"pathlp", "numpy"}, optional
+        ``"pathlp"`` (default when available): :class:`model.opt.PathLP`, the
+        LP core's structural model, re-solved per sample path; ``"numpy"``:
+        :mod:`model.engine.structural` with the older LP.
     """
+    lv = sc.levers
+    if lv.is_zero():
+        return None
+    if backend is None:
+        backend = "pathlp" if pathlp_available() else "numpy"
+    if backend == "pathlp":
+        return _run_pathlp(proj, sc, state, io_system, n_lp_paths)
+    return _run_numpy(proj, sc, state, io_system, n_lp_paths)
+
+
+def pathlp_available() -> bool:
+    """True if the LP core offers the build-once, re-solve-many :class:`model.opt.PathLP`."""
+    try:
+        from ..opt import PathLP  # noqa: F401
+    except Exception:  # not there (older core) or not importable
+        return False
+    return True
+
+
+def _run_numpy(proj, sc, state, io_system, n_lp_paths):
+    """Fallback backend: :mod:`model.engine.structural` + the older LP (:mod:`model.engine.lp_paths`)."""
     from .levers import lever_arrays
     from .structural import control, respond
 
     lv = sc.levers
-    if lv.is_zero():
-        return None
     p, st = structural_setup(sc, state, io_system)
     years = np.asarray(st.years)
     py = np.asarray(proj.years)
@@ -255,3 +280,182 @@ def _lp_tables(out, years, ok) -> tuple:
                                             for q in QUANTILES}}
                         for k, y in enumerate(years) if k > 0]) if ok.any() else pd.DataFrame()
     return per, pd.DataFrame(summ), fan
+
+
+def _expand(r: np.ndarray, assign: np.ndarray, cols: np.ndarray, n_years: int) -> np.ndarray:
+    """Sample-path ratios ``(m, T)`` → every control path over the forecast years (held after the horizon)."""
+    out = np.ones((len(assign), n_years))
+    out[:, cols] = r[assign]
+    out[:, cols[-1] + 1:] = r[assign][:, -1:]
+    return out
+
+
+def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
+    """Levers through :class:`model.opt.PathLP`, solved on rank-stratified sample paths.
+
+    Per sample path ``j`` (:func:`model.opt.paths_from_projection`), the
+    structural control is the path itself (PathLP calibrates its control run
+    to the path's GDP, high-tech share and energy index exactly), and:
+
+    * ``investment = "optimised"``: ``PathLP.solve(path, demand_shock)`` gives
+      the best allocation; with an upgrading lever the allocation is then
+      simulated with the given upgrading;
+    * ``"trend"``: ``PathLP.simulate(path, control investment + extra,
+      demand_shock, upgrading)``.
+
+    Ratios alternative / control of GDP, high-tech VA and the energy index go
+    to every control path through the sample assignment (module docstring).
+    The efficiency lever scales the clusters' part of energy use by ``m_t``
+    (households' part unchanged).
+    """
+    from ..opt import PathLP, paths_from_projection
+    from .levers import fastest_observed_share_gain
+
+    lv = sc.levers
+    src = sc.source_files[-1] if sc.source_files else sc.name
+    t_build = time.perf_counter()
+    lp = PathLP.build(sc, state, io_system)
+    build_s = time.perf_counter() - t_build
+    years = np.asarray(lp.years)
+    py = np.asarray(proj.years)
+    if years[-1] > py[-1]:
+        raise CztInputError("optimisation.end_year", f"{years[-1]} after forecast.end_year {py[-1]}")
+    cols = np.searchsorted(py, years)
+    real = proj.get("GDP|Real")[:, cols]
+    sample, assign = _sample(real[:, -1], n_lp_paths)
+    paths = []
+    for i in sample:  # a path the LP core rejects (e.g. a high-tech share clipped at 0) keeps deviation 0
+        try:
+            paths.append(paths_from_projection(proj, state, lp.years, index=[int(i)])[0])
+        except CztInputError:
+            paths.append(None)
+    P = lp.p
+    n, T = P.n, len(years)
+    idx = {c: i for i, c in enumerate(lp.clusters)}
+
+    def by_cluster(mapping, key):
+        out = np.zeros(n)
+        for c, val in mapping.items():
+            if c not in idx:
+                raise CztInputError(src, f"key 'levers.{key}.{c}': not a cluster (one of: {', '.join(lp.clusters)})")
+            out[idx[c]] = float(val)
+        return out
+
+    on = (years >= lv.start_year) & (years > years[0])
+    n_on = np.cumsum(on)
+    dI = by_cluster(lv.extra_investment, "extra_investment")[:, None] * on[None, :]
+    dO = by_cluster(lv.demand_shock, "demand_shock")[:, None] * on[None, :]
+    shock = dO if dO.any() else None
+    eff = (1.0 - lv.efficiency_gain_pct / 100.0) ** n_on
+    notes = []
+    dh = None
+    if lv.hightech_upgrade_pp > 0:
+        bound, where = fastest_observed_share_gain()
+        if lv.hightech_upgrade_pp > bound + 1e-12:
+            raise CztInputError(src, f"key 'levers.hightech_upgrade_pp': {lv.hightech_upgrade_pp} pp/yr is faster than "
+                                f"any observed gain of a high-tech share ({bound:.3f} pp/yr, {where})")
+        eligible = P.hightech > 0
+        step = lv.hightech_upgrade_pp / 100.0 * float(P.va0.sum()) / float(P.va0[eligible].sum())
+        room = np.maximum(P.hightech_cap - P.hightech, 0.0)
+        dh = np.where(eligible[:, None], np.minimum(step * n_on[None, :], room[:, None]), 0.0)
+        notes.append(f"high-tech upgrading {lv.hightech_upgrade_pp} pp/yr of GDP at the base structure, within each "
+                     f"cluster's high-tech ceiling (bound {bound:.3f} pp/yr: {where}); costed by the LP core")
+    m = len(paths)
+    R = {k: np.ones((m, T)) for k in ("gdp", "hightech", "energy_intensity")}
+    status, lp_rows, inv_tot = [], [], np.full((m, T), np.nan)
+    solve_s = np.zeros(m)
+    optimise = lv.investment == "optimised"
+    for j, path in enumerate(paths):
+        t = time.perf_counter()
+        if path is None:
+            status.append("invalid path inputs")
+            lp_rows.append({"path": int(sample[j]), "status": "invalid path inputs"})
+            continue
+        ctl = lp.load_path(path)
+        U = None if dh is None else dh * ctl.VA[:, :T]
+        if optimise:
+            sol = lp.solve(path, demand_shock=shock, upgrading=False)
+            lp_rows.append(_lp_row(int(sample[j]), sol, years))
+            if sol.status == "optimal":
+                inv_tot[j] = sol.investment_total
+                if U is not None:
+                    sol = lp.simulate(path, investment=np.nan_to_num(sol.investment), demand_shock=shock, upgrading=U)
+        else:
+            sol = lp.simulate(path, investment=ctl.I[:, :T] + dI, demand_shock=shock, upgrading=U)
+        solve_s[j] = time.perf_counter() - t
+        status.append(sol.status)
+        if sol.status != "optimal":
+            continue
+        gdp_c = path.gdp_real
+        R["gdp"][j] = sol.gdp_real / gdp_c
+        R["hightech"][j] = sol.hightech_va / (path.hightech_share * gdp_c)
+        e_cl = P.energy_coef @ sol.output
+        e_hh = P.energy_hh * sol.gdp_real
+        R["energy_intensity"][j] = sol.energy_index / path.energy_index * (eff * e_cl + e_hh) / (e_cl + e_hh)
+    ok = np.array([s_ == "optimal" for s_ in status])
+    if not ok.all():
+        notes.append(f"structural model not solved on {int((~ok).sum())} of {m} sample paths "
+                     f"({sorted(set(s_ for s_ in status if s_ != 'optimal'))}); their deviation is 0")
+    alt = Alternative(projection=None, ratios={}, effects=pd.DataFrame(), notes=notes)
+    alt.lp_status = {"backend": "model.opt.PathLP", "paths": int(m), "optimal": int(ok.sum()),
+                     "build_s": round(build_s, 4), "mean_path_s": round(float(solve_s.mean()), 5)}
+    if optimise:
+        alt.lp, alt.lp_summary, alt.investment_fan = _lp_tables_pathlp(lp_rows, inv_tot, years)
+    full = {k: _expand(v, assign, cols, len(py)) for k, v in R.items()}
+    alt.ratios = full
+    alt.projection = apply_ratios(proj, full["gdp"], full["hightech"], full["energy_intensity"])
+    alt.projection.notes.append("Alternative = control path x (structural model with levers / structural control), "
+                                f"path by path; structural model solved on {m} rank-stratified sample paths "
+                                "(model.engine.alternative, model.opt.PathLP).")
+    alt.effects = _effects_generic(proj, alt.projection, years)
+    return alt
+
+
+def _lp_row(path_index: int, sol, years) -> dict:
+    r = {"path": path_index, "status": sol.status}
+    for y in (2025, int(years[-1])):
+        if y in years:
+            k = int(np.searchsorted(years, y))
+            r[f"gdp_nominal_{y}"] = float(sol.gdp_nominal[k])
+            r[f"hightech_share_{y}"] = 100 * float(sol.hightech_share[k])
+            r[f"energy_index_{y}"] = float(sol.energy_index[k])
+    tg = sol.targets
+    if tg is not None and len(tg):
+        for t in tg.itertuples():
+            r[f"reachable_{t.target}"] = bool(sol.status == "optimal" and t.status in ("met", "binding"))
+    return r
+
+
+def _lp_tables_pathlp(rows, inv_tot, years) -> tuple:
+    per = pd.DataFrame(rows)
+    good = per[per.status == "optimal"]
+    summ = []
+    for c in per.columns:
+        if c.startswith(("gdp_nominal_", "hightech_share_", "energy_index_")):
+            v = good[c].to_numpy(float)
+            row = {"quantity": f"best achievable {c}", "n_paths": len(v)}
+            row.update({f"q{int(round(q * 100)):02d}": float(np.quantile(v, q)) if len(v) else np.nan
+                        for q in QUANTILES})
+            summ.append(row)
+        if c.startswith("reachable_"):
+            summ.append({"quantity": f"P({c[len('reachable_'):]} reachable under the best allocation)",
+                         "n_paths": len(per), "q50": float(per[c].fillna(False).astype(bool).mean())})
+    ok = np.isfinite(inv_tot[:, 1:]).all(axis=1)
+    inv = inv_tot[ok]
+    fan = pd.DataFrame([{"year": int(y), **{f"q{int(round(q * 100)):02d}": float(np.quantile(inv[:, k], q))
+                                            for q in QUANTILES}}
+                        for k, y in enumerate(years) if k > 0]) if ok.any() else pd.DataFrame()
+    return per, pd.DataFrame(summ), fan
+
+
+def _effects_generic(proj, altp, years) -> pd.DataFrame:
+    """Deviation alternative − control by year (quantiles across paths), CZT."""
+    py = np.asarray(proj.years)
+    cols = np.searchsorted(py, years)
+    rows = []
+    for var, unit in (("GDP|Nominal", "100m CNY"), ("GDP|Real", "100m CNY (2019 prices)"),
+                      ("High-tech VA", "100m CNY"), ("High-tech VA|Share of GDP", "pp"),
+                      ("Energy intensity", "index points (2019 = 100)")):
+        d = altp.get(var)[:, cols] - proj.get(var)[:, cols]
+        rows += _quantile_frame(d, years, f"Deviation|{var}", unit)
+    return pd.DataFrame(rows)
