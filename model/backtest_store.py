@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import CztInputError
 from .paths import CALIBRATION, OUTPUTS, ROOT
 
 STORE = CALIBRATION / "backtests"
@@ -52,7 +53,18 @@ def _read(path: Path, key: str) -> pd.DataFrame | None:
     first, _, rest = text.partition("\n")
     if first != f"# key={key}":
         return None
-    return pd.read_csv(io.StringIO(rest), dtype={"region": str})
+    from .data.loader import check_backtest_table  # contents validated, not only the key line
+
+    try:
+        try:
+            df = pd.read_csv(io.StringIO(rest), dtype={"region": str})
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise CztInputError(path, f"not a readable backtest table ({str(exc).splitlines()[0]})") from None
+        return check_backtest_table(df, path)
+    except CztInputError:
+        if path.parent == CACHE:  # a corrupt cache entry is simply recomputed
+            return None
+        raise
 
 
 def load(variable: str, key: str) -> pd.DataFrame | None:

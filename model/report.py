@@ -305,8 +305,9 @@ def _summary(run_dir: Path, man: dict, card: pd.DataFrame | None, result) -> _Se
     if files:
         s.p("Scenario files (parent first): " + " → ".join(f"`{_rel(f)}`" for f in files)
             + "; defaults from `calibration/parameters.toml`.")
-    s.p(f"{man.get('n_paths', '?')} simulated paths, seed {man.get('seed', '?')}, run started "
-        f"{man.get('started_utc', '?')} (UTC), wall time {man.get('wall_time_s', '?')} s.", "note")
+    # no start time, wall time or command here: same seed -> same bytes; those live only in run.json
+    s.p(f"{man.get('n_paths', '?')} simulated paths, seed {man.get('seed', '?')} (start time, wall time and "
+        f"command: `run.json`).", "note")
     if man.get("horizon"):
         s.p(man["horizon"], "note")
     if card is not None and len(card):
@@ -673,8 +674,8 @@ def _manifest_section(man: dict) -> _Section:
     s = _Section("manifest", "Run manifest")
     code = man.get("code") or {}
     rows = [("scenario", man.get("scenario")), ("scenario files", ", ".join(_rel(f) for f in man.get("scenario_files") or [])),
-            ("seed", man.get("seed")), ("paths", man.get("n_paths")), ("started (UTC)", man.get("started_utc")),
-            ("wall time (s)", man.get("wall_time_s")), ("command", man.get("command")),
+            ("seed", man.get("seed")), ("paths", man.get("n_paths")),
+            ("start time, wall time, command", "in run.json (kept out of the report so that it is reproducible)"),
             ("git SHA", code.get("git_sha")), ("working tree dirty", code.get("git_dirty")),
             ("package version", code.get("package_version"))]
     s.table(pd.DataFrame([{"item": k, "value": "–" if v is None else str(v)} for k, v in rows]))

@@ -20,7 +20,7 @@ from typing import Callable
 import pandas as pd
 
 from .fileio import atomic_dir, check_output_dir
-from .scenario import check_n_paths
+from .scenario import check_horizons, check_n_paths
 from .iamc import write_csv, write_iamc
 from .paths import CALIBRATION, DATA, OUTPUTS
 
@@ -108,7 +108,7 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
         see :func:`model.fileio.atomic_dir`).
     """
     from .charts import all_fan_charts
-    from .data.loader import SOURCE_FILES, load_sources
+    from .data.loader import SOURCE_FILES, load_plan_figures, load_sources
     from .data.panel import build_panel
     from .manifest import code_version, input_hashes, package_versions
     from .outputs import forecast_table
@@ -133,8 +133,9 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
     targets = load_targets(extra=[t.as_target_dict() for t in sc.targets_2035])
     _stage(progress, f"scenario '{sc.name}' loaded ({len(targets)} targets)", t0)
     sources = load_sources()
-    plan_figures = pd.read_csv(DATA / "plan" / "plan_figures.csv", dtype={"region_code": str})
+    plan_figures = load_plan_figures()  # validated and checked against VENDORED.csv
     panel = build_panel(sources, sc)
+    check_horizons(sc, panel.latest("gdp_nominal", "CZT")[0])
     _stage(progress, f"panel built ({len(panel.long)} rows)", t0)
     proj = project(panel, sc)
     _stage(progress, f"simulated {proj.n_paths} paths to {sc.forecast.end_year}", t0)

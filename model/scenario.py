@@ -64,10 +64,18 @@ def check_n_paths(n: int, sc: "Scenario") -> int:
     return n
 
 
+def _unique_methods(v: list | None) -> list | None:
+    """A method listed twice would count twice in the weighting (e.g. 'equal' would not be equal)."""
+    if v is not None and len(set(v)) != len(v):
+        raise ValueError(f"method(s) {sorted({m for m in v if v.count(m) > 1})} listed more than once")
+    return v
+
+
 class _Strict(BaseModel):
     # strict: a TOML string "2000" or boolean true is a wrong type for an int
     # (pydantic's lax mode would coerce it silently); ints are still fine for floats.
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # allow_inf_nan=False: TOML's inf/nan are never a valid setting (a goal of "<= inf" would always be met)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 Method = Literal["drift", "ets_damped", "arima", "llt", "slowing_growth"]
@@ -79,6 +87,11 @@ class VariableForecast(_Strict):
 
     methods: list[Method] | None = Field(default=None, min_length=1)
     weight_rule: WeightRule | None = None
+
+    @field_validator("methods")
+    @classmethod
+    def _unique(cls, v):
+        return _unique_methods(v)
 
 
 class ForecastSettings(_Strict):
@@ -93,6 +106,11 @@ class ForecastSettings(_Strict):
     # TOML arrays arrive as lists: allow list -> tuple, keep the items strict ints
     backtest_origins: tuple[Annotated[int, Strict()], Annotated[int, Strict()]] = Field(strict=False)
     backtest_horizons: int = Field(ge=1, le=10)
+
+    @field_validator("methods")
+    @classmethod
+    def _unique(cls, v):
+        return _unique_methods(v)
 
     def for_variable(self, variable: str) -> tuple[list[str], str]:
         """(methods, weight rule) in force for ``variable``."""
@@ -129,7 +147,20 @@ class HightechAssumptions(_Strict):
 
 
 class PanelSettings(_Strict):
-    deflator_break_years: dict[str, list[int]]
+    deflator_break_years: dict[str, list[Annotated[int, Field(ge=1995, le=2035)]]]
+
+    @field_validator("deflator_break_years")
+    @classmethod
+    def _known_cities(cls, v: dict) -> dict:
+        from .data.schema import CITY_CODES
+
+        unknown = sorted(set(v) - set(CITY_CODES))
+        if unknown:
+            raise ValueError(f"unknown region code(s) {unknown} (cities: {', '.join(CITY_CODES)})")
+        for k, years in v.items():
+            if len(set(years)) != len(years):
+                raise ValueError(f"region {k}: a year is listed twice ({years})")
+        return v
 
 
 class Assumptions(_Strict):
@@ -318,22 +349,72 @@ def _merge(base: dict, over: dict, origin: dict, src: str, prefix: str = "") -> 
             origin[key] = src
 
 
+def check_horizons(sc: "Scenario", last_data_year: int) -> None:
+    """Cross-check a scenario's years against the data (raise a one-line :class:`CztInputError`).
+
+    The forecast must end after the last data year, the last backtest origin
+    must leave at least one observed year to score, and every 2035 goal must lie
+    after the data (a goal in the observed past is not a forecast question).
+    """
+    where = sc.source_files[-1] if sc.source_files else sc.name
+    f = sc.forecast
+    if f.end_year <= last_data_year:
+        raise CztInputError(where, f"key 'forecast.end_year': {f.end_year} is not after the last data year "
+                                   f"{last_data_year}")
+    if f.backtest_origins[1] >= last_data_year:
+        raise CztInputError(where, f"key 'forecast.backtest_origins': last origin {f.backtest_origins[1]} leaves no "
+                                   f"observed year to score (data end {last_data_year})")
+    for i, t in enumerate(sc.targets_2035):
+        if t.year <= last_data_year:
+            raise CztInputError(where, f"key 'targets_2035.{i}.year': {t.year} ({t.id}) is not after the last data "
+                                       f"year {last_data_year}")
+
+
+#: Longest ``extends`` chain followed (a deeper one is almost surely a mistake).
+MAX_EXTENDS_DEPTH = 20
+_PARENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.toml)?$")
+
+
+def resolve_parent(parent: object, child: Path) -> Path:
+    """The file an ``extends = "<parent>"`` in ``child`` names.
+
+    ``parent`` must be a bare scenario name (optionally ending ``.toml``): the
+    file ``<parent>.toml`` beside ``child`` if there is one, else the preset
+    ``scenarios/<parent>.toml``. Paths elsewhere on the machine, ``..`` and
+    symbolic links are refused. Errors name ``child`` and its ``extends`` key.
+    """
+    if not isinstance(parent, str):
+        raise CztInputError(child, f"key 'extends': must be a scenario name (got {parent!r})")
+    if not _PARENT_RE.match(parent):
+        raise CztInputError(child, f"key 'extends': '{parent}' is not a scenario name; name a preset in "
+                                   f"scenarios/ or a file beside this one (no paths)")
+    stem = parent.removesuffix(".toml")
+    for folder in dict.fromkeys([child.parent, SCENARIOS.resolve()]):
+        cand = folder / f"{stem}.toml"
+        if cand.is_symlink():
+            raise CztInputError(child, f"key 'extends': {cand} is a symbolic link (not followed)")
+        if cand.exists():
+            if not cand.is_file():
+                raise CztInputError(child, f"key 'extends': {cand} is not a file")
+            return cand
+    known = ", ".join(sorted(q.stem for q in SCENARIOS.glob("*.toml")))
+    raise CztInputError(child, f"key 'extends': parent scenario '{parent}' not found beside this file or in "
+                               f"scenarios/ (presets: {known})")
+
+
 def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict]]:
     path = path.resolve()
     if path in seen:
         cycle = " -> ".join(p.stem for p in (*seen, path))
-        raise CztInputError(path, f"key 'extends': inheritance cycle ({cycle})")
+        raise CztInputError(seen[-1], f"key 'extends': inheritance cycle ({cycle})")
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise CztInputError(seen[-1], f"key 'extends': chain longer than {MAX_EXTENDS_DEPTH} files")
     raw = read_toml(path)
-    parent = raw.get("extends")
-    if parent is None:
+    if not raw:
+        raise CztInputError(path, "empty scenario file (nothing to run; give at least 'extends' or settings)")
+    if "extends" not in raw:
         return [(path, raw)]
-    if not isinstance(parent, str):
-        raise CztInputError(path, "key 'extends': must be a scenario name or path")
-    try:
-        ppath = resolve_path(parent, relative_to=path.parent)
-    except CztInputError:
-        raise CztInputError(path, f"key 'extends': parent scenario '{parent}' not found") from None
-    return _chain(ppath, (*seen, path)) + [(path, raw)]
+    return _chain(resolve_parent(raw["extends"], path), (*seen, path)) + [(path, raw)]
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:

@@ -7,6 +7,7 @@ offending rows of a frame rather than just ``False``.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -21,21 +22,62 @@ from .paths import CALIBRATION
 TARGETS_FILE = CALIBRATION / "targets.toml"
 
 
+_SCALES = (("100m", 1e8), ("billion", 1e9), ("million", 1e6), ("10k", 1e4), ("thousand", 1e3),
+           ("亿", 1e8), ("万", 1e4), ("千", 1e3))
+_BASES = {"yuan": "CNY", "cny": "CNY", "rmb": "CNY", "元": "CNY", "persons": "persons", "person": "persons",
+          "人": "persons", "%": "percent", "percent": "percent", "pct": "percent", "index": "index"}
+
+
+def unit_key(unit: str) -> tuple[float, str]:
+    """``(scale, base unit)`` of a unit string, the one place unit spellings are compared.
+
+    Parenthesised qualifiers (``(2019 prices)``, ``(current prices)``) and a
+    trailing ``/yr`` are ignored; scale words and Chinese scale characters are
+    read: ``100m yuan`` = ``100m CNY`` = ``亿元`` = (1e8, CNY); ``billion CNY/yr``
+    = (1e9, CNY); ``yuan`` = ``元`` = (1, CNY); ``10k persons`` = ``万人``;
+    ``%`` = ``percent``. Unknown spellings compare as written (lower case).
+    """
+    s = re.sub(r"[(（].*?[)）]", "", str(unit)).strip().lower()
+    s = re.sub(r"\s*/\s*(yr|year|a)$", "", s).strip()
+    scale = 1.0
+    for word, factor in _SCALES:
+        if s.startswith(word):
+            scale, s = factor, s[len(word):].strip()
+            break
+    return scale, _BASES.get(s, s)
+
+
 def check_criterion(t):
-    """Cross-field rules shared by plan targets and scenario goals (raise ValueError)."""
+    """Cross-field rules shared by plan targets and scenario goals (raise ValueError).
+
+    Besides the comparator/base-year rules, a modelled target's unit must be the
+    unit of its forecast variable (compared by :func:`unit_key`), or percent
+    for ``change_vs_base`` and ``avg_growth`` targets: a target rewritten in
+    元 is refused against a variable in 亿元, never silently scored.
+    """
     if t.comparator == "~" and t.tolerance is None:
         raise ValueError("comparator '~' needs a tolerance")
     if t.kind != "level" and t.base_year is None:
         raise ValueError(f"kind '{t.kind}' needs base_year")
     if t.base_year is not None and t.base_year >= t.year:
         raise ValueError("base_year must be before year")
+    if getattr(t, "variable", None):
+        from .projection import VARIABLES  # lazy: projection imports the data layer
+
+        if t.variable not in VARIABLES:
+            raise ValueError(f"variable '{t.variable}' is not a forecast variable (one of: {', '.join(VARIABLES)})")
+        want = "percent" if t.kind != "level" else VARIABLES[t.variable][1]
+        if unit_key(t.unit) != unit_key(want):
+            raise ValueError(f"unit '{t.unit}' does not match {t.variable} ('{want}'"
+                             + (f" for a {t.kind} target" if t.kind != "level" else "") + ")")
     return t
 
 
 class Target(BaseModel):
     """One quantified plan target."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict types (a string "2025" is not a year), no inf/NaN (a goal "<= inf" would always be met)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str
@@ -72,15 +114,21 @@ def load_targets(path: Path | str = TARGETS_FILE, extra: list[dict] | None = Non
     raw = read_toml(path)
     if set(raw) - {"target"}:
         raise CztInputError(path, f"unknown top-level key(s) {sorted(set(raw) - {'target'})}")
+    items = raw.get("target", [])
+    if not isinstance(items, list) or not items or not all(isinstance(x, dict) for x in items):
+        raise CztInputError(path, "key 'target': needs one or more [[target]] tables")
     out, seen = [], set()
-    for i, item in enumerate(list(raw.get("target", [])) + list(extra or [])):
-        where = f"{path} target #{i + 1} ({item.get('id', '?')})"
+    n_file = len(items)
+    for i, item in enumerate(list(items) + list(extra or [])):
+        where = (f"{path} target #{i + 1} ({item.get('id', '?')})" if i < n_file
+                 else f"scenario targets_2035 #{i - n_file + 1} ({item.get('id', '?')})")
         try:
             t = Target.model_validate(item)
         except ValidationError as exc:
             e = exc.errors()[0]
             key = ".".join(str(x) for x in e["loc"]) or "target"
-            raise CztInputError(where, f"key '{key}': {e['msg']}") from None
+            got = "" if e["type"] in ("missing", "extra_forbidden") else f" (got {e.get('input')!r})"
+            raise CztInputError(where, f"key '{key}': {e['msg'].removeprefix('Value error, ')}{got}") from None
         if t.id in seen:
             raise CztInputError(where, f"duplicate target id '{t.id}'")
         seen.add(t.id)

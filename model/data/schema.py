@@ -11,6 +11,7 @@ from __future__ import annotations
 LONG_COLUMNS = ["region_code", "region", "year", "variable", "unit", "value", "source_id"]
 KEY = ["region_code", "year", "variable"]
 REGIONS = {"430000", "430100", "430200", "430300", "CZT", "CN"}
+CITY_CODES = ("430100", "430200", "430300")  # Changsha, Zhuzhou, Xiangtan
 YEAR_RANGE = (1949, 2035)
 
 # Variables the model uses, with the unit each must carry.
@@ -30,6 +31,13 @@ UNITS: dict[str, str] = {
     "rd_intensity_share_of_gdp": "percent",
     "new_urban_employment": "10k persons",
 }
+
+# Levels that are strictly positive: a zero GDP, population or price index is a data error
+# (division by it would make per-capita values, growth rates and logs meaningless).
+POSITIVE: frozenset[str] = frozenset({
+    "gdp_nominal", "pop_resident_yearend", "pop_resident_census", "pop_urban_census", "pop_urban_yearend",
+    "cpi_index", "hightech_industry_value_added", "gdp_per_capita",
+})
 
 # Units whose values may be negative (changes, rates, balances); every other
 # unit is a level and must be >= 0.

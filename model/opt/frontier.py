@@ -89,8 +89,8 @@ def energy_gdp_frontier(runner, n_points: int = 50, target_id: str | None = None
         prices), ``gdp_nominal, hightech_share_pct, hightech_va_nominal,
         other_slack`` (亿元 of slack on the other targets), ``status``,
         ``pareto`` (not dominated), ``marginal_gdp_per_point`` (ΔGDP per index
-        point of the cap, from neighbouring points), ``time_s``.
-        ``df.attrs`` holds ``ei_min``, ``ei_free``, ``total_time_s``, ``solves``.
+        point of the cap, from neighbouring points). No timing column (same seed ->
+        same bytes); ``df.attrs`` holds ``ei_min``, ``ei_free``, ``total_time_s``, ``solves``.
     """
     if n_points < 2:
         raise CztInputError("frontier", f"n_points must be >= 2, got {n_points}")
@@ -119,7 +119,6 @@ def energy_gdp_frontier(runner, n_points: int = 50, target_id: str | None = None
         runner.solve()                                  # start at the loose end and tighten step by step
         for k in range(n_points - 1, -1, -1):
             cap = caps[k]
-            ts = time.perf_counter()
             set_target_value(m, tgt.id, float(cap))
             info = runner.solve()
             row = {"point": k, "year": y, "ei_cap": float(cap), "status": info["status"]}
@@ -133,7 +132,6 @@ def energy_gdp_frontier(runner, n_points: int = 50, target_id: str | None = None
                            energy_slack=pyo.value(m.S[tgt.id]),
                            other_slack=sum(pyo.value(m.S[o]) for o in others),
                            **{f"slack_{o}": pyo.value(m.S[o]) for o in others})
-            row["time_s"] = time.perf_counter() - ts
             rows.append(row)
     finally:
         set_objective(m, None)
