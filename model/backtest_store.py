@@ -46,7 +46,7 @@ def _slug(variable: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in variable).strip("_").lower()
 
 
-def _read(path: Path, key: str) -> pd.DataFrame | None:
+def _read(path: Path, key: str, check=None) -> pd.DataFrame | None:
     if not path.exists():
         return None
     text = path.read_text(encoding="utf-8")
@@ -60,17 +60,21 @@ def _read(path: Path, key: str) -> pd.DataFrame | None:
             df = pd.read_csv(io.StringIO(rest), dtype={"region": str})
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise CztInputError(path, f"not a readable backtest table ({str(exc).splitlines()[0]})") from None
-        return check_backtest_table(df, path)
+        return (check or check_backtest_table)(df, path)
     except CztInputError:
         if path.parent == CACHE:  # a corrupt cache entry is simply recomputed
             return None
         raise
 
 
-def load(variable: str, key: str) -> pd.DataFrame | None:
-    """Stored or cached backtest for ``variable`` with exactly this key, else None."""
+def load(variable: str, key: str, check=None) -> pd.DataFrame | None:
+    """Stored or cached backtest for ``variable`` with exactly this key, else None.
+
+    ``check(df, path)`` validates the contents (default: the backtest-table check of
+    :func:`model.data.loader.check_backtest_table`; the interval-calibration error tables
+    pass :func:`model.forecast.calibrate.check_error_table`)."""
     for folder in (STORE, CACHE):
-        df = _read(folder / f"{_slug(variable)}.csv", key)
+        df = _read(folder / f"{_slug(variable)}.csv", key, check)
         if df is not None:
             return df
     return None

@@ -114,6 +114,8 @@ def all_fan_charts(proj: Projection, panel, targets: list[Target], out_dir: Path
     plan_ids = frozenset(t.id for t in load_targets())
     names = []
     for key, (var, title) in FAN_VARIABLES.items():
+        if var not in proj.first_forecast_year:  # not modelled as of an early origin (e.g. population before 2020)
+            continue
         hist = panel.series(VARIABLES[var][0], CZT)
         hist = hist[hist.index < proj.first_forecast_year[var]]
         name = f"fan_{key}.png"

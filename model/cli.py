@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .errors import CztError
+from .errors import CztError, CztInputError
 
 app = typer.Typer(add_completion=True, no_args_is_help=True,
                   help="czt-model: forecasts, input-output and investment optimisation for the "
@@ -78,6 +78,8 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (see `c
         paths: Optional[int] = typer.Option(None, "--paths", help="Override the number of simulated paths (100-100000)."),
         force: bool = typer.Option(False, "--force", help="Replace a czt-model output folder of another scenario "
                                                           "at --out (never a folder that is not a czt-model output)."),
+        as_of: Optional[int] = typer.Option(None, "--as-of", help="Forecast origin T: use only data for years <= T "
+                                                                  "(2005 to the latest year; output outputs/<scenario>-asof-T)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages.")) -> None:
     """Run a scenario and write outputs/<scenario>/ (forecasts, scorecard, charts, run.json)."""
     from .runner import run_scenario
@@ -101,7 +103,7 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (see `c
             typer.echo(f"== [{i}/{len(names)}] {name}", err=True)
         try:
             res = run_scenario(name, out_dir=None if all_ else out, n_paths=paths,
-                               progress=None if quiet else _progress, force=force)
+                               progress=None if quiet else _progress, force=force, as_of=as_of)
         except CztError as exc:
             _fail(exc)
         rows.append(res)
@@ -174,6 +176,50 @@ def backtest(scenario: str = typer.Argument("baseline", help="Scenario whose for
         _fail(exc)
     write_text_atomic(path, text)
     typer.echo(f"\nwritten: {path}")
+
+
+@app.command()
+def evaluate(scenario: str = typer.Argument("baseline", help="Scenario whose forecast settings to evaluate."),
+             first: int = typer.Option(2005, "--from", help="First forecast origin."),
+             last: int = typer.Option(2019, "--to", help="Last forecast origin (outcomes must exist after it)."),
+             paths: Optional[int] = typer.Option(1000, "--paths", help="Simulated paths per origin (100-100000)."),
+             out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default outputs/evaluate)."),
+             force: bool = typer.Option(False, "--force", help="Replace a czt-model output folder of another kind at --out."),
+             store: bool = typer.Option(False, "--store", help="Also store the summary in calibration/backtests/ "
+                                                                 "(keyed by data, settings and code; README's table).")) -> None:
+    """Rolling-origin evaluation of the delivered forecast (as `czt run --as-of T` for every origin T):
+    MAPE, MASE vs drift, CRPS, bias, 80/90% coverage, PIT -> outputs/evaluate/."""
+    import pandas as pd
+
+    from .engine.evaluate import evaluate as run_evaluation
+    from .engine.evaluate import store_summary, write_evaluation
+    from .fileio import atomic_dir, check_output_dir
+    from .manifest import code_version, package_versions
+    from .paths import OUTPUTS
+    from .scenario import check_n_paths, load_scenario
+
+    try:
+        sc = load_scenario(scenario)
+        if paths is not None:
+            sc = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"n_paths": check_n_paths(paths, sc)})})
+        if not 2005 <= first <= last:
+            raise CztInputError("--from/--to", f"origins must satisfy 2005 <= from <= to (got {first}, {last})")
+        final = out or OUTPUTS / "evaluate"
+        check_output_dir(final, kind="evaluate", name="evaluate", force=force)
+        ev = run_evaluation(sc, (first, last), progress=_progress)
+        with atomic_dir(final, kind="evaluate", name="evaluate", force=force) as tmp:
+            write_evaluation(ev, tmp, {"scenario": sc.name, "seed": sc.seed, "n_paths": sc.forecast.n_paths,
+                                       "code": code_version(), "packages": package_versions(),
+                                       "command": " ".join(sys.argv)})
+        if store:
+            typer.echo(f"stored: {store_summary(ev, sc)}")
+    except CztError as exc:
+        _fail(exc)
+    s = ev.summary
+    s = s[s.group.isin(["cities", "CZT"]) & (s.horizon <= 5)]
+    with pd.option_context("display.width", 160, "display.max_rows", 200):
+        typer.echo(s.round(3).to_string(index=False))
+    typer.echo(f"\nwritten: {final}")
 
 
 @app.command()

@@ -21,6 +21,15 @@ from .data.panel import BASE_YEAR, CITIES, CZT, Panel
 
 REGIONS = CITIES + [CZT]
 BACKTEST_SEED = 20080101  # fixed: backtests depend on data, settings and code only (see backtest_store)
+# Interval calibration (model.forecast.calibrate), fixed before any evaluation and not tuned:
+CALIBRATION_LEVEL = 0.8        # the conformal quantile matches the central 80% interval
+CALIBRATION_MIN_ERRORS = 6     # two origins x three cities: fewer errors at a horizon borrow a shorter one's factor
+CALIBRATION_MIN_TRAIN = 10     # same minimum training window as the backtests (backtest.min_train)
+CALIBRATION_MAX_HORIZON = 10   # the longest horizon evaluated
+CALIBRATION_PATHS = 400        # paths per refit (as the backtests' interval coverage)
+# Population is not calibrated: its 2011-2019 history is interpolated between the censuses, so its
+# out-of-sample errors before 2020 measure the interpolation, not the forecast.
+CALIBRATED = ("GDP|Real", "GDP|Deflator")
 
 # variable name in outputs -> (panel variable, unit)
 VARIABLES = {
@@ -70,6 +79,10 @@ class Projection:
     backtest: pd.DataFrame
     weights: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: last data year of the GDP history the paths start from (the forecast origin)
+    origin: int | None = None
+    #: the requested as-of origin (None: latest data)
+    as_of: int | None = None
 
     def get(self, variable: str, region: str = CZT) -> np.ndarray:
         return self.paths[(variable, region)]
@@ -92,6 +105,17 @@ def _grid(years: np.ndarray, n_paths: int, hist: pd.Series | None) -> np.ndarray
         h = hist.reindex(years)
         arr[:, :] = h.to_numpy()[None, :]
     return arr
+
+
+def with_origin(scenario, as_of: int | None):
+    """The scenario with forecast origin ``as_of`` (``forecast.as_of``); backtest origins
+    after T - 1 are dropped (they would have no outcome <= T)."""
+    if as_of is None:
+        return scenario
+    T = int(as_of)
+    lo, hi = scenario.forecast.backtest_origins
+    fc = scenario.forecast.model_copy(update={"as_of": T, "backtest_origins": (min(lo, T - 1), min(hi, T - 1))})
+    return scenario.model_copy(update={"forecast": fc})
 
 
 def joint_inputs(panel: Panel, scenario) -> dict[str, pd.DataFrame]:
@@ -137,11 +161,53 @@ def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: f
     w = weights_from_backtest(bt, weight_rule if len(bt) else "equal", methods=methods,
                               regions=list(logs.columns), variable=label)
     w = w[w["region"].isin(logs.columns)].reset_index(drop=True)
+    factors, corr, cal_notes = None, None, []
+    if f.calibrate_intervals and label in CALIBRATED:
+        factors, corr, cal_notes = _calibration(logs, w, scenario, label, store)
     ps = simulate_paths(logs, w, end_year=f.end_year, n_paths=f.n_paths, seed=seed, methods=methods,
-                        growth_adjustment_pp=adjust_pp)
-    notes = list(ps.notes) + [f"{label} {r}: {n}" for r, n in zip(w["region"], w["note"]) if n]
+                        growth_adjustment_pp=adjust_pp, half_widths=factors, correlation=corr)
+    notes = list(ps.notes) + [f"{label} {r}: {n}" for r, n in zip(w["region"], w["note"]) if n] + cal_notes
     levels = {r: ps.values[:, :, i] for i, r in enumerate(ps.regions)}
     return np.asarray(ps.years), levels, bt, w, notes
+
+
+def calibration_settings(scenario, label: str) -> dict:
+    """Arguments of :func:`model.forecast.calibrate.forecast_errors` (besides the method)."""
+    f = scenario.forecast
+    return dict(max_horizon=CALIBRATION_MAX_HORIZON, min_train=CALIBRATION_MIN_TRAIN,
+                n_paths=CALIBRATION_PATHS, seed=BACKTEST_SEED, variable=label)
+
+
+def _calibration(logs: pd.DataFrame, weights: pd.DataFrame, scenario, label: str, store: bool = False):
+    """Nested interval calibration: (per-horizon spread factors, copula correlation, notes).
+
+    Uses the out-of-sample errors of each region's highest-weight method at every
+    origin of ``logs`` — whose last year is the forecast origin, so only outcomes
+    up to the origin enter (:mod:`model.forecast.calibrate`)."""
+    from . import backtest_store
+    from .forecast.calibrate import check_error_table, error_correlation, forecast_errors, half_widths
+
+    top = {str(r): str(g.sort_values("weight", ascending=False)["method"].iloc[0])
+           for r, g in weights.groupby("region")}
+    st = calibration_settings(scenario, label)
+    key = backtest_store.backtest_key(logs, method=top, **st)
+    slug = f"{label} calibration"
+    err = None if store else backtest_store.load(slug, key, check=check_error_table)
+    if err is None:
+        st.pop("variable")
+        err = forecast_errors(logs, top, **st)
+        backtest_store.save(slug, key, err, store=store)
+        # use the stored text's values, so a fresh and a stored table give the same bytes downstream
+        err = backtest_store.load(slug, key, check=check_error_table)
+    horizons = scenario.forecast.end_year - int(logs.dropna(how="all").index.min())
+    w = half_widths(err, max(horizons, 1), level=CALIBRATION_LEVEL, min_n=CALIBRATION_MIN_ERRORS)
+    corr = error_correlation(err, [str(c) for c in logs.columns])
+    if w is None:
+        return None, corr, [f"{label}: too few out-of-sample errors to calibrate the intervals (model spread kept)"]
+    note = (f"{label}: central 80% interval set to {len(err)} out-of-sample errors up to {int(logs.index.max())} "
+            f"(split-conformal on |error|/horizon): half-width {100 * w[0]:.1f} log points x horizon"
+            + ("; copula correlation from the cities' out-of-sample errors" if corr is not None else ""))
+    return w, corr, [note]
 
 
 def _uncertain_mean(rng: np.random.Generator, mu: float, sd: float, n_obs: int, n_paths: int) -> np.ndarray:
@@ -178,12 +244,19 @@ def store_backtests(panel: Panel, scenario) -> dict[str, pd.DataFrame]:
     from . import backtest_store
     from .forecast.backtest import backtest_panel
 
+    from .forecast.backtest import weights_from_backtest
+
     out = {}
     for label, wide in joint_inputs(panel, scenario).items():
         logs = _log_columns(wide)
         st = backtest_settings(scenario, label)
         out[label] = backtest_panel(logs, **st)
         backtest_store.save(label, backtest_store.backtest_key(logs, **st), out[label], store=True)
+        if scenario.forecast.calibrate_intervals and label in CALIBRATED:
+            methods, rule = scenario.forecast.for_variable(label)
+            w = weights_from_backtest(out[label], rule if len(out[label]) else "equal", methods=methods,
+                                      regions=list(logs.columns), variable=label)
+            _calibration(logs, w[w["region"].isin(logs.columns)], scenario, label, store=True)
     return out
 
 
@@ -197,6 +270,19 @@ def stored_backtests_current(panel: Panel, scenario) -> dict[str, bool]:
         key = backtest_store.backtest_key(logs, **backtest_settings(scenario, label))
         path = backtest_store.STORE / f"{backtest_store._slug(label)}.csv"
         res[label] = path.exists() and path.read_text(encoding="utf-8").partition("\n")[0] == f"# key={key}"
+        if scenario.forecast.calibrate_intervals and label in CALIBRATED and res[label]:
+            from .forecast.backtest import weights_from_backtest
+
+            bt = backtest_store.load(label, key)
+            methods, rule = scenario.forecast.for_variable(label)
+            w = weights_from_backtest(bt, rule if len(bt) else "equal", methods=methods,
+                                      regions=list(logs.columns), variable=label)
+            top = {str(r): str(g.sort_values("weight", ascending=False)["method"].iloc[0])
+                   for r, g in w[w["region"].isin(logs.columns)].groupby("region")}
+            ckey = backtest_store.backtest_key(logs, method=top, **calibration_settings(scenario, label))
+            cpath = backtest_store.STORE / f"{backtest_store._slug(label + ' calibration')}.csv"
+            res[label + " calibration"] = (cpath.exists() and cpath.read_text(encoding="utf-8").partition("\n")[0]
+                                           == f"# key={ckey}")
     return res
 
 
@@ -261,6 +347,11 @@ def project(panel: Panel, scenario) -> Projection:
 
     # --- population (cities, joint), census basis -----------------------------
     pop_w = inputs["Population|Resident"]
+    if pop_w.shape[1] < len(CITIES):  # an origin before the 2020 census: no census-basis series
+        notes.append(f"Population, per-capita GDP and urbanisation are not modelled as of {panel.constants.get('as_of')}: "
+                     "the census-basis population needs both the 2010 and the 2020 census.")
+        _assumption_paths(panel, scenario, years, n, seeds, P, first, notes)
+        return _projection(years, n, P, first, bts, ws, notes, panel)
     yrs_p, pop_paths, bt, w, nt = _panel_forecast(pop_w, scenario, int(seeds[2]), a.population.growth_adjustment_pp, "Population|Resident")
     bts.append(bt); ws.append(w); notes += nt
     first["Population|Resident"] = int(yrs_p[0])
@@ -277,6 +368,7 @@ def project(panel: Panel, scenario) -> Projection:
     first["GDP per capita"] = first["GDP|Nominal"]
 
     # --- urbanisation: census 2010-2020 logit trend (derived) ------------------
+    f = scenario.forecast
     ur = panel.series("urbanization_rate", CZT)
     slope, sd_u, n_u = urbanisation_trend(panel)
     r20 = ur[2020] / 100
@@ -292,6 +384,23 @@ def project(panel: Panel, scenario) -> Projection:
                  f"and the s.d. of Changsha's year-on-year logit changes ({sd_u:.4f}, {n_u} changes); "
                  "urban population = rate x resident-population path.")
 
+    _assumption_paths(panel, scenario, years, n, seeds, P, first, notes)
+    return _projection(years, n, P, first, bts, ws, notes, panel)
+
+
+def _projection(years, n, P, first, bts, ws, notes, panel) -> Projection:
+    basis = {v: ("forecast (assumption)" if v in ASSUMPTION_DEPENDENCIES else "forecast") for v in VARIABLES}
+    backtest = pd.concat([b for b in bts if len(b)], ignore_index=True) if any(len(b) for b in bts) else pd.DataFrame()
+    weights = pd.concat([x for x in ws if len(x)], ignore_index=True) if any(len(x) for x in ws) else pd.DataFrame()
+    origin = int(panel.constants.get("last_year") or first["GDP|Real"] - 1)
+    return Projection(years=years, n_paths=n, paths=P, first_forecast_year=first, basis=basis,
+                      backtest=backtest, weights=weights, notes=notes + list(panel.constants.get("as_of_notes", [])),
+                      origin=origin, as_of=panel.constants.get("as_of"))
+
+
+def _assumption_paths(panel: Panel, scenario, years, n, seeds, P, first, notes) -> None:
+    """Energy intensity and high-tech share/VA: assumption-driven random walks (in place)."""
+    f, a = scenario.forecast, scenario.assumptions
     # --- energy intensity (assumption-driven random walk) ----------------------
     en = panel.constants["energy"]
     ei_hist = panel.series("energy_intensity_index", CZT)
@@ -327,9 +436,3 @@ def project(panel: Panel, scenario) -> Projection:
     first["High-tech VA"] = first["High-tech VA|Share of GDP"] = y1 + 1
     notes.append(f"High-tech share after {y1}: change ~ N({mu_s:.2f}, {sd_s:.2f}) pp/yr (Hunan's share changes scaled "
                  f"by the CZT/Hunan ratio {ht['ratio']:.3f}); level = share x nominal GDP. Rests on assumptions.")
-
-    basis = {v: ("forecast (assumption)" if v in ASSUMPTION_DEPENDENCIES else "forecast") for v in VARIABLES}
-    backtest = pd.concat([b for b in bts if len(b)], ignore_index=True) if any(len(b) for b in bts) else pd.DataFrame()
-    weights = pd.concat([x for x in ws if len(x)], ignore_index=True) if any(len(x) for x in ws) else pd.DataFrame()
-    return Projection(years=years, n_paths=n, paths=P, first_forecast_year=first, basis=basis,
-                      backtest=backtest, weights=weights, notes=notes)

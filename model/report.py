@@ -708,7 +708,9 @@ def build_sections(run_dir: Path, result=None) -> tuple[str, list[_Section]]:
     name = man.get("scenario") or run_dir.name
     sections = [_summary(run_dir, man, card, result), _scorecard(card, man),
                 _forecast_section(run_dir, man, fc, result)]
-    for extra in (_optimisation_section(run_dir, man), _methods_section(run_dir)):
+    from .report_evaluate import evaluation_section
+
+    for extra in (_optimisation_section(run_dir, man), _methods_section(run_dir), evaluation_section(_Section)):
         if extra is not None:
             sections.append(extra)
     sections += [_assumptions_section(run_dir, man, card, panel, result), _provenance_section(man, panel),

@@ -82,7 +82,7 @@ def assumptions_table(scenario) -> pd.DataFrame:
 
 def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
                  n_paths: int | None = None, progress: Callable[[str], None] | None = None,
-                 force: bool = False, overrides: dict | None = None) -> RunResult:
+                 force: bool = False, overrides: dict | None = None, as_of: int | None = None) -> RunResult:
     """Run one scenario (preset name or TOML path).
 
     Parameters
@@ -98,14 +98,17 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
         Override the number of simulated paths.
     progress : callable, optional
         Receives one-line progress messages.
-    overrides : dict, optional
-        Scenario values to replace, as dotted keys or nested dicts, e.g.
-        ``{"assumptions.gdp.growth_adjustment_pp": -1.0}``; validated like a
-        scenario file (:func:`model.overrides.apply_overrides`).
     force : bool
         Also replace a czt-model output folder of another scenario or kind at
         ``out_dir`` (a folder that is not a czt-model output is never replaced;
         see :func:`model.fileio.atomic_dir`).
+    overrides : dict, optional
+        Scenario values to replace, as dotted keys or nested dicts, e.g.
+        ``{"assumptions.gdp.growth_adjustment_pp": -1.0}``; validated like a
+        scenario file (:func:`model.overrides.apply_overrides`).
+    as_of : int, optional
+        Forecast origin T (sets ``forecast.as_of``): only data for years <= T
+        are used; the default output folder is then ``outputs/<name>-asof-<T>``.
     """
     from .charts import all_fan_charts
     from .data.loader import SOURCE_FILES, load_plan_figures, load_sources
@@ -128,6 +131,14 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
     sc = apply_overrides(scenario if isinstance(scenario, Scenario) else load_scenario(scenario), overrides)
     if n_paths is not None:
         sc = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"n_paths": check_n_paths(n_paths, sc)})})
+    if as_of is not None:
+        sc = apply_overrides(sc, {"forecast.as_of": int(as_of)})
+    if sc.forecast.as_of is not None:
+        from .projection import with_origin
+
+        sc = with_origin(sc, sc.forecast.as_of)
+    if sc.forecast.as_of is not None and out_dir is None:
+        out_dir = OUTPUTS / f"{sc.name}-asof-{sc.forecast.as_of}"
     if write:  # refuse an unsafe output folder before any work (atomic_dir checks again at the end)
         check_output_dir(Path(out_dir) if out_dir else OUTPUTS / sc.name, kind="run", name=sc.name, force=force)
     targets = load_targets(extra=[t.as_target_dict() for t in sc.targets_2035])
@@ -152,8 +163,12 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
     hist_years = last - sc.forecast.history_start + 1
     horizon_note = (f"Horizon: {sc.forecast.end_year - last} years beyond the last GDP data year {last}, "
                     f"from {hist_years} years of history ({sc.forecast.history_start}-{last}); "
-                    f"population history {int(panel.wide('pop_resident').index.min())}-"
-                    f"{proj.first_forecast_year['Population|Resident'] - 1} (census basis).")
+                    + (f"population history {int(panel.wide('pop_resident').index.min())}-"
+                       f"{proj.first_forecast_year['Population|Resident'] - 1} (census basis)."
+                       if "Population|Resident" in proj.first_forecast_year else
+                       "population not modelled (no census-basis series before the 2020 census).")
+                    + (f" Forecast origin: as of {sc.forecast.as_of} (only data for years <= {sc.forecast.as_of})."
+                       if sc.forecast.as_of is not None else f" Forecast origin: {last} (latest data)."))
     assumptions = assumptions_table(sc)
     result = RunResult(scenario=sc, panel=panel, projection=proj, forecasts=fc, scorecard=card,
                        backtest=proj.backtest, weights=proj.weights, assumptions=assumptions)
@@ -202,7 +217,8 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
             "n_paths": proj.n_paths, "started_utc": started,
             "code": code_version(), "packages": package_versions(),
             "inputs_sha256": input_hashes(inputs),
-            "horizon": horizon_note, "notes": proj.notes,
+            "horizon": horizon_note, "forecast_origin": proj.origin, "as_of": sc.forecast.as_of,
+            "notes": proj.notes,
             "outputs": sorted(p.name for p in tmp.iterdir()) + ["run.json"],
             "charts": charts, "optimisation": opt_summary,
             "alternative": None if alt is None else {"lp": alt.lp_status, "notes": alt.notes},

@@ -106,6 +106,12 @@ class ForecastSettings(_Strict):
     # TOML arrays arrive as lists: allow list -> tuple, keep the items strict ints
     backtest_origins: tuple[Annotated[int, Strict()], Annotated[int, Strict()]] = Field(strict=False)
     backtest_horizons: int = Field(ge=1, le=10)
+    #: forecast origin T: only data for years <= T are used (panel, anchors, backtests,
+    #: weights, interval calibration); None = the latest data year
+    as_of: int | None = Field(default=None, ge=2005, le=2035)
+    #: widen/narrow each horizon's spread to the origin's own out-of-sample errors
+    #: (split-conformal scaling, :mod:`model.forecast.calibrate`)
+    calibrate_intervals: bool = True
 
     @field_validator("methods")
     @classmethod

@@ -46,6 +46,8 @@ def _latest(t: Target, panel: Panel, plan_figures: pd.DataFrame | None) -> tuple
         if lt is None:
             return None, None, ""
         y, v, b = lt
+        if t.kind != "level" and (t.base_year not in panel.series(pvar, t.region).index or y <= t.base_year):
+            return None, None, ""  # an as-of run before the target's base year: no observed change yet
         if t.kind == "change_vs_base":
             base = panel.series(pvar, t.region).get(t.base_year)
             v = (v / base - 1) * 100

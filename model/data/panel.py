@@ -91,14 +91,33 @@ class Panel:
         return cov.join(counts).reset_index()
 
 
+def units_for(base_year: int) -> dict[str, str]:
+    """:data:`UNITS` with the price/index base year of real GDP and the deflator set to ``base_year``."""
+    out = dict(UNITS)
+    for k in ("gdp_real_index", "gdp_real", "gdp_deflator"):
+        out[k] = out[k].replace(str(BASE_YEAR), str(base_year))
+    return out
+
+
+def truncate_sources(sources: dict[str, pd.DataFrame], as_of: int) -> dict[str, pd.DataFrame]:
+    """Keep only rows for years up to ``as_of`` in every source frame (the as-of origin).
+
+    Values are the vendored (latest-vintage) figures: the truncation drops later
+    years, it cannot restore the values first published for earlier years.
+    """
+    return {k: (v[v["year"] <= int(as_of)].copy() if isinstance(v, pd.DataFrame) and "year" in v else v)
+            for k, v in sources.items()}
+
+
 class _Rows:
-    def __init__(self) -> None:
+    def __init__(self, units: dict[str, str] | None = None) -> None:
         self.rows: list[tuple] = []
+        self.units = units or UNITS
 
     def add(self, region, variable, year, value, basis, method, source):
         if value is None or not np.isfinite(value):
             return
-        self.rows.append((region, variable, UNITS[variable], int(year), float(value), basis, method, source))
+        self.rows.append((region, variable, self.units[variable], int(year), float(value), basis, method, source))
 
     def add_series(self, region, variable, s: pd.Series, basis, method, source):
         for y, v in s.items():
@@ -119,11 +138,19 @@ def _require(df: pd.DataFrame, variable: str, region: str, year: int, where: str
     return float(d.value.iloc[0])
 
 
+def _last_common_year(panel_src: pd.DataFrame) -> int:
+    """Last year with published nominal GDP for every city (an as-of panel can end with one city missing)."""
+    d = panel_src[(panel_src.variable == "gdp_nominal") & panel_src.region_code.isin(CITIES)]
+    return int(min(d[d.region_code == c].year.max() for c in CITIES))
+
+
 def build_gdp(panel_src: pd.DataFrame, rows: _Rows, settings, history_start: int, where: str) -> dict:
     """Nominal, real-growth, real and deflator rows for the cities and CZT."""
     a = settings.assumptions.gdp
-    last_year = int(panel_src[(panel_src.variable == "gdp_nominal") & panel_src.region_code.isin(CITIES)].year.max())
+    last_year = _last_common_year(panel_src)
+    base = min(BASE_YEAR, last_year)  # price base: 2019, or the origin year of an earlier as-of panel
     years = range(history_start, last_year + 1)
+    panel_src = panel_src[panel_src.year <= last_year]
     cpi = _obs(panel_src, "cpi_index", HUNAN)["value"] - 100.0
     nominal, growth = {}, {}
     czt_growth = _obs(panel_src, "gdp_real_growth", CZT)["value"]
@@ -182,7 +209,7 @@ def build_gdp(panel_src: pd.DataFrame, rows: _Rows, settings, history_start: int
             prod = np.prod([1 + growth["430100"][y] / 100 for y in (2021, 2022, 2023)])
             g_cs = ((1 + avg[2024] / 100) ** 4 / prod - 1) * 100
             # weights: 2023 real GDP at 2019 prices, so the CZT real growth is exactly 5.2%
-            w = {c: nominal[c][BASE_YEAR] * tf.chain_index(growth[c].loc[:2023], BASE_YEAR)[2023] for c in CITIES}
+            w = {c: nominal[c][base] * tf.chain_index(growth[c].loc[:2023], base)[2023] for c in CITIES}
             rest = (czt24 * sum(w.values()) - g_cs * w["430100"]) / (w["430200"] + w["430300"])
             growth["430100"][2024] = g_cs
             rows.add("430100", "gdp_real_growth", 2024, g_cs, "derived",
@@ -203,18 +230,18 @@ def build_gdp(panel_src: pd.DataFrame, rows: _Rows, settings, history_start: int
         g = growth[c]
         if g.iloc[1:].isna().any():
             raise CztInputError(where, f"real growth for {c} still missing in {list(g.iloc[1:][g.iloc[1:].isna()].index)}")
-        idx = tf.chain_index(g, BASE_YEAR)
-        rows.add_series(c, "gdp_real_index", idx, "derived", "chained from real growth (2019 = 100)", "")
-        lvl = idx / 100.0 * nominal[c][BASE_YEAR]
+        idx = tf.chain_index(g, base)
+        rows.add_series(c, "gdp_real_index", idx, "derived", f"chained from real growth ({base} = 100)", "")
+        lvl = idx / 100.0 * nominal[c][base]
         real[c] = lvl
-        rows.add_series(c, "gdp_real", lvl, "derived", "2019 nominal level x chained real index", "")
+        rows.add_series(c, "gdp_real", lvl, "derived", f"{base} nominal level x chained real index", "")
         dg = ((nominal[c] / nominal[c].shift(1)) / (1 + g / 100.0) - 1) * 100
         for y in breaks.get(c, []):
             if y in dg.index:
                 if y not in cpi.index:
                     raise CztInputError(where, f"deflator break year {y} for {c} needs Hunan CPI, which is missing")
                 dg[y] = cpi[y]
-        d = tf.chain_index(dg, BASE_YEAR)
+        d = tf.chain_index(dg, base)
         defl[c] = d
         for y, v in d.items():
             m = ("chained: Hunan CPI inflation in census-break year" if y in breaks.get(c, []) else
@@ -222,8 +249,8 @@ def build_gdp(panel_src: pd.DataFrame, rows: _Rows, settings, history_start: int
             rows.add(c, "gdp_deflator", y, v, "derived", m, "")
     real_czt = sum(real[c] for c in CITIES)
     rows.add_series(CZT, "gdp_real", real_czt, "derived", "sum of the three cities", "")
-    idx_czt = real_czt / real_czt[BASE_YEAR] * 100
-    rows.add_series(CZT, "gdp_real_index", idx_czt, "derived", "sum of city real GDP (2019 = 100)", "")
+    idx_czt = real_czt / real_czt[base] * 100
+    rows.add_series(CZT, "gdp_real_index", idx_czt, "derived", f"sum of city real GDP ({base} = 100)", "")
     g_czt = tf.implied_growth(real_czt).dropna()
     for y, v in g_czt.items():
         if y in czt_growth.index:
@@ -232,7 +259,7 @@ def build_gdp(panel_src: pd.DataFrame, rows: _Rows, settings, history_start: int
             rows.add(CZT, "gdp_real_growth", y, v, "derived", "growth of the sum of city real GDP", "")
     nom_consistent = sum(real[c] * defl[c] / 100 for c in CITIES)
     defl_czt = nom_consistent / real_czt * 100
-    rows.add_series(CZT, "gdp_deflator", defl_czt, "derived", "CZT nominal (2019 basis) / CZT real", "")
+    rows.add_series(CZT, "gdp_deflator", defl_czt, "derived", f"CZT nominal ({base} basis) / CZT real", "")
     czt_nom_pub = _obs(panel_src, "gdp_nominal", CZT)
     nominal_czt = sum(nominal[c] for c in CITIES)
     for y in years:
@@ -241,12 +268,27 @@ def build_gdp(panel_src: pd.DataFrame, rows: _Rows, settings, history_start: int
             rows.add(CZT, "gdp_nominal", y, nominal_czt[y], "observed", "published CZT aggregate", czt_nom_pub.at[y, "source_id"])
         elif np.isfinite(nominal_czt[y]):
             rows.add(CZT, "gdp_nominal", y, nominal_czt[y], "derived", "sum of the three cities' published GDP", "")
-    return {"last_year": last_year, "real": real, "deflator": defl, "nominal": nominal, "nominal_czt": nominal_czt}
+    return {"last_year": last_year, "base_year": base, "real": real, "deflator": defl, "nominal": nominal,
+            "nominal_czt": nominal_czt}
 
 
 def build_population(panel_src: pd.DataFrame, census: pd.DataFrame, rows: _Rows, where: str) -> dict:
-    """Census-consistent resident population (10k persons) and urbanisation."""
+    """Census-consistent resident population (10k persons) and urbanisation.
+
+    Needs both census counts (2010 and 2020). A panel as of an origin before
+    2020 has no census-basis series to forecast (only the 2010 count and
+    pre-census year-end estimates on another basis), so it gets no
+    ``pop_resident`` rows and population is not modelled as of that origin.
+    """
     out = {}
+    have = set(census.loc[census.variable == "pop_resident_census", "year"])
+    if not {2010, 2020} <= have:
+        for c in CITIES:
+            ye = _obs(panel_src, "pop_resident_yearend", c)
+            for y, r in ye[ye.index < 2020].iterrows():
+                rows.add(c, "pop_resident_precensus", y, r.value, "observed",
+                         "pre-2020-census basis (not modelled; SOURCES C8)", r.source_id)
+        return {"pop": {}}
     for c in CITIES:
         cen = _obs(census, "pop_resident_census", c)["value"] / 1e4
         urb = _obs(census, "pop_urban_census", c)["value"] / 1e4
@@ -370,7 +412,7 @@ def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict
     return {"czt_share": czt_share, "mu": mu, "sd": sd, "ratio": ratio, "n": n_obs}
 
 
-def build_panel(sources: dict[str, pd.DataFrame], settings) -> Panel:
+def build_panel(sources: dict[str, pd.DataFrame], settings, as_of: int | None = None) -> Panel:
     """Assemble the flagged modelling panel from validated source frames.
 
     Parameters
@@ -378,16 +420,37 @@ def build_panel(sources: dict[str, pd.DataFrame], settings) -> Panel:
     sources : dict
         Output of :func:`model.data.loader.load_sources`.
     settings : model.scenario.Scenario
-        Supplies the assumptions, the history start and the break years.
+        Supplies the assumptions, the history start, the break years and the
+        forecast origin ``forecast.as_of``.
+    as_of : int, optional
+        Forecast origin T (overrides ``settings.forecast.as_of``): GDP and
+        population are built only from source rows for years <= T, and real
+        GDP and the deflator are priced in min(2019, T). The energy-intensity
+        and high-tech blocks are assumptions anchored on 2019 (their data start
+        in 2015/2018) and keep their full inputs; ``constants["as_of_notes"]``
+        says so when T is earlier than their data.
     """
     where = "calibration/data/macro/czt_best_panel_long.csv"
-    rows = _Rows()
+    if as_of is None:
+        as_of = getattr(settings.forecast, "as_of", None)
+    full = sources
+    notes: list[str] = []
+    if as_of is not None:
+        sources = truncate_sources(sources, as_of)
+        a = settings.assumptions
+        if as_of < max(a.energy.last_data_year, a.hightech.last_data_year):
+            notes.append(f"as of {as_of}: energy intensity and high-tech VA are assumptions anchored on 2019 and "
+                         "keep their 2015-2023 inputs (not evaluated); GDP and population use data <= "
+                         f"{as_of} only")
+    gdp_src = sources["panel"]
+    base = min(BASE_YEAR, _last_common_year(gdp_src))
+    rows = _Rows(units_for(base))
     gdp = build_gdp(sources["panel"], rows, settings, settings.forecast.history_start, where)
     pop = build_population(sources["panel"], sources["census"], rows, where)
-    energy_src = pd.concat([sources["energy"], sources["panel"][sources["panel"].variable == "energy_intensity_gdp_change_yoy"]])
+    energy_src = pd.concat([full["energy"], full["panel"][full["panel"].variable == "energy_intensity_gdp_change_yoy"]])
     energy_src = energy_src.drop_duplicates(subset=["region_code", "year", "variable"])
     en = build_energy(energy_src, rows, settings)
-    ht = build_hightech(sources["hightech"], rows, settings, gdp)
+    ht = build_hightech(full["hightech"], rows, settings, gdp)
     long = rows.frame()
     # gdp per capita (census-basis population)
     g = long[(long.variable == "gdp_nominal")].set_index(["region_code", "year"]).value
@@ -396,9 +459,10 @@ def build_panel(sources: dict[str, pd.DataFrame], settings) -> Panel:
     extra = pd.DataFrame({"region_code": [k[0] for k in pc.index], "variable": "gdp_per_capita",
                           "unit": UNITS["gdp_per_capita"], "year": [k[1] for k in pc.index], "value": pc.to_numpy(),
                           "basis": "derived", "method": "nominal GDP / census-basis resident population", "source_id": ""})
-    long = pd.concat([long, extra], ignore_index=True)
+    long = pd.concat([long, extra], ignore_index=True) if len(extra) else long
     dup = long.duplicated(["region_code", "variable", "year"], keep=False)
     if dup.any():
         raise AssertionError(f"panel has duplicate keys: {long[dup].head()}")
-    consts = {"gdp": gdp, "pop": pop, "energy": en, "hightech": ht}
+    consts = {"gdp": gdp, "pop": pop, "energy": en, "hightech": ht, "as_of": as_of,
+              "base_year": gdp["base_year"], "last_year": gdp["last_year"], "as_of_notes": notes}
     return Panel(long=long.sort_values(["variable", "region_code", "year"]).reset_index(drop=True), constants=consts)

@@ -262,7 +262,8 @@ def _normalise_weights(weights, columns, methods) -> dict:
 def simulate_paths(wide_logs: pd.DataFrame, weights=None, *, end_year: int = 2035,
                    n_paths: int = 2000, seed: int = 0, methods=None,
                    growth_adjustment_pp: float = 0.0, dependence: str = "gaussian_copula",
-                   fits: dict | None = None) -> PathSet:
+                   fits: dict | None = None, spread_factors=None, half_widths=None,
+                   correlation: np.ndarray | None = None) -> PathSet:
     """Coherent joint paths of the columns of ``wide_logs``.
 
     Parameters
@@ -290,6 +291,16 @@ def simulate_paths(wide_logs: pd.DataFrame, weights=None, *, end_year: int = 203
         identity correlation (random pairing).
     fits : dict, optional
         Cache ``{(region, method): FitResult}``; filled in place.
+    spread_factors : array_like or dict, optional
+        Per-horizon factors (h = 1, 2, ...; or ``{region: factors}``) that
+        rescale each region's simulated log paths about their yearly median
+        (:func:`model.forecast.calibrate.stretch`); None = as simulated.
+    half_widths : array_like, optional
+        Half-widths (log points, h = 1, 2, ...) the central 80% interval of
+        every region is rescaled to (:func:`model.forecast.calibrate.stretch_to_width`).
+    correlation : ndarray, optional
+        Copula correlation to use instead of the historical growth correlation
+        (e.g. :func:`model.forecast.calibrate.error_correlation`).
 
     Returns
     -------
@@ -342,6 +353,16 @@ def simulate_paths(wide_logs: pd.DataFrame, weights=None, *, end_year: int = 203
             blocks.append(_m.simulate(f, h, cnt, rng))
             labels.append(np.full(cnt, mname, dtype=object))
         logs = np.concatenate(blocks, axis=0)
+        if spread_factors is not None:
+            from model.forecast.calibrate import stretch
+
+            fac = spread_factors.get(c, spread_factors.get(str(c))) if isinstance(spread_factors, dict) else spread_factors
+            if fac is not None:
+                logs = stretch(logs, fac)
+        if half_widths is not None:
+            from model.forecast.calibrate import stretch_to_width
+
+            logs = stretch_to_width(logs, half_widths)
         lab = np.concatenate(labels)
         lev = np.exp(logs)
         if growth_adjustment_pp:
@@ -352,7 +373,11 @@ def simulate_paths(wide_logs: pd.DataFrame, weights=None, *, end_year: int = 203
             lev = np.concatenate([np.broadcast_to(obs, (lev.shape[0], pre)), lev], axis=1)
         arrs.append(lev)
         pmeth[c] = lab
-    if dependence == "gaussian_copula":
+    if dependence == "gaussian_copula" and correlation is not None:
+        R = np.asarray(correlation, dtype=float)
+        if R.shape != (len(cols), len(cols)):
+            raise CztInputError(where, f"correlation must be {len(cols)}x{len(cols)}, got {R.shape}")
+    elif dependence == "gaussian_copula":
         R, note = growth_correlation(wl)
         if note:
             notes.append(note)

@@ -1,0 +1,220 @@
+"""Interval calibration from a method's own out-of-sample errors (nested, real time).
+
+The simulated spread of a time-series model describes its shocks, not the
+error of the model itself (parameter and regime uncertainty, level revisions).
+Here the spread at every horizon is rescaled so that the central intervals
+cover the errors the same method made out of sample at earlier origins — a
+split-conformal step on standardised errors (Vovk, Gammerman & Shafer 2005;
+Lei et al. 2018, *JASA* 113:1094; for multi-step forecasts Stankeviciute,
+Alaa & van der Schaar 2021).
+
+For a wide log-level panel whose last year is the forecast origin T,
+:func:`forecast_errors` refits the method at every earlier origin o and
+records, per region and horizon h with o + h <= T,
+
+.. math:: e_{o,h} = \\tilde y_{o+h|o} - y_{o+h}, \\qquad
+          s_{o,h} = (q_{0.9} - q_{0.1}) / (2 z_{0.9}), \\qquad
+          z_{o,h} = e_{o,h} / s_{o,h},
+
+with :math:`\\tilde y` the median and q the quantiles of the simulated paths
+(:math:`z_{0.9} = \\Phi^{-1}(0.9)`). Only outcomes up to T enter, because the
+panel itself ends at T. :func:`scale_factors` turns them into one factor per
+horizon,
+
+.. math:: c_h = |z|_{(k)} / z_{(1+\\ell)/2}, \\qquad k = \\lceil (n_h + 1)\\,\\ell \\rceil,
+
+the conformal quantile of the :math:`n_h` absolute standardised errors at
+horizon h (pooled over regions) over the normal quantile of the nominal level
+:math:`\\ell` (0.8). :func:`stretch` applies it about each year's median,
+:math:`y' = \\tilde y + c_h (y - \\tilde y)`, which keeps the median and every
+path's rank. Horizons with fewer than ``min_n`` errors take the factor of the
+longest horizon that has enough; horizons beyond the table take the last
+factor. :func:`error_correlation` is the correlation of the regions'
+standardised errors at the same (origin, horizon): how far the cities miss
+together, used for the copula that joins them.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from model.forecast import methods as _m
+
+__all__ = ["ERROR_COLUMNS", "check_error_table", "forecast_errors", "scale_factors", "half_widths", "stretch", "stretch_to_width",
+           "error_correlation"]
+
+ERROR_COLUMNS = ["region", "method", "origin", "horizon", "error", "scale", "z"]
+_Z80 = 1.2815515655446004  # Phi^{-1}(0.9)
+
+
+def check_error_table(df: pd.DataFrame, path) -> pd.DataFrame:
+    """Validate a stored error table (columns, integer horizons >= 1, finite errors and
+    positive scales); one-line :class:`~model.errors.CztInputError` naming the file and line."""
+    from model.errors import CztInputError
+
+    missing = [c for c in ERROR_COLUMNS if c not in df.columns]
+    if missing:
+        raise CztInputError(path, f"stored error table lacks column(s) {', '.join(missing)}")
+    if df.empty:
+        raise CztInputError(path, "stored error table has no rows")
+    for col, ok in (("horizon", lambda v: v >= 1), ("error", np.isfinite), ("scale", lambda v: v >= 0),
+                    ("origin", lambda v: v >= 1900)):
+        v = pd.to_numeric(df[col], errors="coerce")
+        bad = v.isna() | ~ok(v.fillna(-1e300))
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise CztInputError(f"{path}:{i + 3}", f"column '{col}': invalid value {df[col].iloc[i]!r}")
+    df = df.copy()
+    df["region"] = df["region"].astype(str)
+    return df
+
+
+def _rng(seed: int, region: str, origin: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([int(seed), *region.encode(), int(origin)]))
+
+
+def forecast_errors(wide_logs: pd.DataFrame, method: str | dict, *, max_horizon: int = 10,
+                    min_train: int = 10, n_paths: int = 400, seed: int = 0) -> pd.DataFrame:
+    """Out-of-sample errors and simulated scales of ``method`` at every origin of the panel.
+
+    Parameters
+    ----------
+    wide_logs : pandas.DataFrame
+        Log-levels, index = int year (last row = the forecast origin T),
+        columns = regions.
+    method : str or dict
+        Method name, or ``{region: method}``.
+    max_horizon : int
+        Longest horizon recorded.
+    min_train : int
+        Minimum number of observations of a training window.
+    n_paths : int
+        Paths simulated per fit.
+    seed : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`ERROR_COLUMNS`; every row has origin + horizon <= T.
+    """
+    rows = []
+    for col in wide_logs.columns:
+        s = wide_logs[col].dropna()
+        s = pd.Series(s.to_numpy(dtype=float), index=np.asarray(s.index, dtype=int))
+        name = method[str(col)] if isinstance(method, dict) else method
+        yrs = s.index.to_numpy()
+        last = int(yrs[-1])
+        for o in yrs:
+            o = int(o)
+            if o - int(yrs[0]) + 1 < min_train or o >= last:
+                continue
+            hmax = min(max_horizon, last - o)
+            f = _m.fit(name, s.loc[:o])
+            sims = _m.simulate(f, hmax, n_paths, _rng(seed, str(col), o))
+            med = np.median(sims, axis=0)
+            q10, q90 = np.quantile(sims, [0.1, 0.9], axis=0)
+            sc = (q90 - q10) / (2 * _Z80)
+            act = s.loc[o + 1:o + hmax].to_numpy()
+            for h in range(1, hmax + 1):
+                e = float(med[h - 1] - act[h - 1])
+                rows.append((str(col), f.method, o, h, e, float(sc[h - 1]),
+                             e / sc[h - 1] if sc[h - 1] > 0 else np.nan))
+    return pd.DataFrame(rows, columns=ERROR_COLUMNS)
+
+
+def scale_factors(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
+                  min_n: int = 6) -> np.ndarray:
+    """Conformal spread factor c_h for h = 1..n_horizons (see the module docstring).
+
+    Returns ones when no horizon has ``min_n`` errors (nothing to calibrate on).
+    """
+    from scipy.stats import norm
+
+    zq = float(norm.ppf(0.5 + level / 2))
+    out = np.full(int(n_horizons), np.nan)
+    z = errors.dropna(subset=["z"]) if len(errors) else errors
+    for h in range(1, int(n_horizons) + 1):
+        a = np.sort(np.abs(z.loc[z["horizon"] == h, "z"].to_numpy(dtype=float))) if len(z) else np.array([])
+        n = a.size
+        if n >= min_n:
+            k = min(math.ceil((n + 1) * level), n)
+            out[h - 1] = a[k - 1] / zq
+    ok = np.flatnonzero(np.isfinite(out))
+    if ok.size == 0:
+        return np.ones(int(n_horizons))
+    for i in range(out.size):  # fill: the longest calibrated horizon not beyond i, else the first one
+        if not np.isfinite(out[i]):
+            prev = ok[ok < i]
+            out[i] = out[prev[-1]] if prev.size else out[ok[0]]
+    return out
+
+
+def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
+                min_n: int = 6) -> np.ndarray | None:
+    r"""Conformal half-width of the central ``level`` interval (log points) for h = 1..n_horizons.
+
+    The absolute errors are pooled over regions and horizons after dividing by
+    the horizon, :math:`r = |e_{o,j}| / j` (the error of an estimated growth
+    rate accumulates linearly with the horizon), and
+
+    .. math:: w_h = h \, r_{(k)}, \qquad k = \lceil (n + 1)\,\ell \rceil,
+
+    the conformal quantile of the n values. None when fewer than ``min_n``
+    errors exist.
+    """
+    if errors is None or not len(errors):
+        return None
+    r = np.sort(np.abs(errors["error"].to_numpy(dtype=float)) / errors["horizon"].to_numpy(dtype=float))
+    r = r[np.isfinite(r)]
+    n = r.size
+    if n < min_n:
+        return None
+    k = min(math.ceil((n + 1) * level), n)
+    return r[k - 1] * np.arange(1, int(n_horizons) + 1, dtype=float)
+
+
+def stretch_to_width(log_paths: np.ndarray, widths: np.ndarray, level: float = 0.8) -> np.ndarray:
+    """Rescale log paths (n_paths, h) about each year's median so that the central
+    ``level`` interval has half-width ``widths[j]`` in year j (the last width
+    repeats beyond its length); a year without spread is left as is."""
+    h = log_paths.shape[1]
+    w = np.asarray(widths, dtype=float)
+    if w.size < h:
+        w = np.concatenate([w, w[-1] + (w[-1] - (w[-2] if w.size > 1 else 0.0)) * np.arange(1, h - w.size + 1)])
+    med = np.median(log_paths, axis=0, keepdims=True)
+    lo, hi = np.quantile(log_paths, [0.5 - level / 2, 0.5 + level / 2], axis=0)
+    raw = (hi - lo) / 2
+    fac = np.where(raw > 0, w[:h] / np.where(raw > 0, raw, 1.0), 1.0)
+    return med + fac[None, :] * (log_paths - med)
+
+
+def stretch(log_paths: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Rescale simulated log paths (n_paths, h) about each year's median by ``factors[:h]``
+    (the last factor repeats beyond its length)."""
+    h = log_paths.shape[1]
+    f = np.asarray(factors, dtype=float)
+    if f.size < h:
+        f = np.concatenate([f, np.full(h - f.size, f[-1] if f.size else 1.0)])
+    med = np.median(log_paths, axis=0, keepdims=True)
+    return med + f[None, :h] * (log_paths - med)
+
+
+def error_correlation(errors: pd.DataFrame, regions: list[str], min_rows: int = 5) -> np.ndarray | None:
+    """Correlation of the regions' standardised errors at the same (origin, horizon),
+    projected to a valid correlation matrix; None when fewer than ``min_rows``
+    joint rows exist or an error column is constant."""
+    if errors is None or not len(errors) or len(regions) < 2:
+        return None
+    w = errors.pivot_table(index=["origin", "horizon"], columns="region", values="z")
+    if not set(regions) <= set(w.columns):
+        return None
+    w = w[list(regions)].dropna()
+    if len(w) < min_rows or (w.std(ddof=1) <= 0).any():
+        return None
+    R = np.corrcoef(w.to_numpy(), rowvar=False)
+    val, vec = np.linalg.eigh(R)
+    R = (vec * np.clip(val, 1e-6, None)) @ vec.T
+    d = np.sqrt(np.diag(R))
+    return R / np.outer(d, d)

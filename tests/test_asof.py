@@ -1,0 +1,82 @@
+"""As-of forecast origin: data after T are dropped everywhere (panel, backtests, weights, calibration)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.data import build_panel, load_sources
+from model.forecast.calibrate import forecast_errors
+from model.projection import _log_columns, joint_inputs, project
+from model.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def setup():
+    sc = load_scenario("baseline")
+    sc = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"n_paths": 200})})
+    return sc, load_sources()
+
+
+def _planted(sources: dict, year: int) -> dict:
+    """Sources with absurd sentinel values planted in ``year`` (nominal GDP x 100, real growth 90%)."""
+    out = {k: v.copy() for k, v in sources.items()}
+    p = out["panel"]
+    m = (p.year == year) & p.variable.isin(["gdp_nominal", "gdp_real_growth"])
+    assert m.any()
+    p.loc[m & (p.variable == "gdp_nominal"), "value"] *= 100.0
+    p.loc[m & (p.variable == "gdp_real_growth"), "value"] = 90.0
+    return out
+
+
+@pytest.mark.parametrize("T", [2012, 2019])
+def test_sentinel_after_origin_changes_nothing(setup, T):
+    sc, src = setup
+    a = build_panel(src, sc, as_of=T)
+    b = build_panel(_planted(src, T + 1), sc, as_of=T)
+    pd.testing.assert_frame_equal(a.long, b.long)
+    assert a.wide("gdp_nominal").index.max() == T
+    pa, pb = project(a, sc), project(b, sc)
+    pd.testing.assert_frame_equal(pa.weights, pb.weights)
+    for key in pa.paths:
+        np.testing.assert_array_equal(pa.paths[key], pb.paths[key])
+    # ...while the same sentinel in year T itself does change the forecast
+    c = build_panel(_planted(src, T), sc, as_of=T)
+    assert not np.allclose(project(c, sc).stat("GDP|Nominal").iloc[-1], pa.stat("GDP|Nominal").iloc[-1])
+
+
+def test_origin_before_2019_prices_in_origin_year_and_says_so(setup):
+    sc, src = setup
+    p = build_panel(src, sc, as_of=2010)
+    assert p.constants["base_year"] == 2010
+    assert p.series("gdp_deflator", "430100")[2010] == pytest.approx(100.0)
+    assert p.series("gdp_real", "430100")[2010] == pytest.approx(p.series("gdp_nominal", "430100")[2010])
+    assert (p.long[p.long.variable == "gdp_real"].unit == "100m yuan (2010 prices)").all()
+    pr = project(p, sc)
+    assert pr.origin == 2010 and pr.as_of == 2010
+    assert "Population|Resident" not in pr.first_forecast_year  # no census-basis series before 2020
+    # real growth is unchanged by the price base: same as the latest panel's
+    full = build_panel(src, sc)
+    g_a = p.series("gdp_real", "430100").pct_change().loc[2000:2010]
+    g_f = full.series("gdp_real", "430100").pct_change().loc[2000:2010]
+    np.testing.assert_allclose(g_a.to_numpy(), g_f.to_numpy(), rtol=1e-12)
+
+
+def test_nested_calibration_errors_never_see_after_origin(setup):
+    sc, src = setup
+    T = 2014
+    p = build_panel(src, sc, as_of=T)
+    logs = _log_columns(joint_inputs(p, sc)["GDP|Real"])
+    err = forecast_errors(logs, "ets_damped", max_horizon=10, n_paths=50)
+    assert len(err) and int((err.origin + err.horizon).max()) == T
+    # and the backtest behind the weights ends at T as well: nothing after T is in its input
+    assert int(logs.index.max()) == T
+
+
+def test_as_of_is_validated(setup):
+    sc, _ = setup
+    from model.errors import CztInputError
+    from model.overrides import apply_overrides
+
+    with pytest.raises(CztInputError, match="as_of"):
+        apply_overrides(sc, {"forecast.as_of": 1990})

@@ -1,0 +1,91 @@
+"""czt evaluate: metrics by hand on a synthetic case; conformal calibration; a short end-to-end run."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.engine.evaluate import FORECAST_COLUMNS, evaluate, evaluate_origin, summarise
+from model.forecast.calibrate import half_widths, stretch_to_width
+
+
+def _row(region, origin, h, actual, med, q10, q90, q05, q95, drift_err, crps, pit):
+    le = np.log(med) - np.log(actual)
+    return dict(variable="GDP|Nominal", region=region, origin=origin, horizon=h, year=origin + h, actual=actual,
+                median=med, q05=q05, q10=q10, q90=q90, q95=q95, log_error=le, ape=abs(med / actual - 1) * 100,
+                drift_log_error=drift_err, crps=crps, pit=pit, in_80=q10 <= actual <= q90, in_90=q05 <= actual <= q95)
+
+
+def test_summary_metrics_by_hand():
+    rows = [_row("430100", 2010, 1, 100.0, 110.0, 95, 120, 90, 130, 0.2, 3.0, 0.3),
+            _row("430200", 2010, 1, 200.0, 180.0, 205, 230, 170, 240, -0.1, 5.0, 0.6),
+            _row("CZT", 2010, 1, 300.0, 290.0, 250, 310, 240, 320, 0.05, 1.0, 0.5)]
+    f = pd.DataFrame(rows, columns=FORECAST_COLUMNS)
+    s = summarise(f, (2010, 2010)).set_index(["group", "horizon"])
+    c = s.loc[("cities", 1)]
+    assert c.n == 2
+    assert c.mape == pytest.approx((10 + 10) / 2)
+    assert c.bias == pytest.approx(100 * (np.log(1.1) + np.log(0.9)) / 2)
+    assert c.mase_drift == pytest.approx((np.log(1.1) + abs(np.log(0.9))) / (0.2 + 0.1))
+    assert c.coverage_80 == pytest.approx(0.5) and c.coverage_90 == pytest.approx(1.0)
+    assert c.crps == pytest.approx(4.0)
+    z = s.loc[("CZT", 1)]
+    assert z.n == 1 and z.mape == pytest.approx(100 / 30) and z.coverage_80 == 1.0
+
+
+def test_crps_from_the_library_matches_the_definition():
+    import scoringrules as sr
+
+    # ensemble {0, 1}, outcome 0: E|X - y| - E|X - X'|/2 = 0.5 - 0.25
+    assert float(sr.crps_ensemble(0.0, np.array([0.0, 1.0]))) == pytest.approx(0.25)
+
+
+def test_conformal_half_widths_by_hand():
+    err = pd.DataFrame({"horizon": [1, 1, 2, 2, 1, 2], "error": [0.01, -0.03, 0.08, -0.02, 0.02, 0.05]})
+    # |e|/h = .01 .03 .04 .01 .02 .025 -> sorted .01 .01 .02 .025 .03 .04; k = ceil(7 * .8) = 6
+    w = half_widths(err, 3, level=0.8, min_n=6)
+    np.testing.assert_allclose(w, [0.04, 0.08, 0.12])
+    assert half_widths(err.iloc[:5], 3, min_n=6) is None
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, size=(4000, 3)) * [0.01, 0.02, 0.03] + 5.0
+    y = stretch_to_width(x, w)
+    q10, q50, q90 = np.quantile(y, [0.1, 0.5, 0.9], axis=0)
+    np.testing.assert_allclose((q90 - q10) / 2, w, rtol=1e-9)
+    np.testing.assert_allclose(q50, np.median(x, axis=0))
+
+
+@pytest.fixture(scope="module")
+def short_eval():
+    from model.scenario import load_scenario
+
+    sc = load_scenario("baseline")
+    sc = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"n_paths": 200})})
+    return sc, evaluate(sc, (2017, 2018), horizons=(1, 2))
+
+
+def test_evaluation_end_to_end_short(short_eval):
+    sc, ev = short_eval
+    f = ev.forecasts
+    assert set(f.origin) >= {2017, 2018}
+    gdp = f[f.variable == "GDP|Nominal"]
+    assert len(gdp) == 2 * 2 * 4  # origins x horizons x (3 cities + CZT)
+    assert ((f.pit >= 0) & (f.pit <= 1)).all() and (f.crps >= 0).all()
+    s = ev.summary
+    assert {"cities", "CZT"} <= set(s.group)
+    assert s[["coverage_80", "coverage_90"]].stack().between(0, 1).all()
+    # population only on genuine observations: origins with a census-basis series (>= 2020)
+    assert (f[f.variable == "Population|Resident"].origin >= 2020).all()
+
+
+def test_evaluation_scores_what_czt_run_delivers(short_eval):
+    """Same code path: the scored median is the as-of run's median."""
+    from model.data import build_panel, load_sources
+    from model.projection import project
+
+    sc, ev = short_eval
+    sc17 = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"as_of": 2017})})
+    proj = project(build_panel(load_sources(), sc17), sc17)
+    row = ev.forecasts.query("variable == 'GDP|Nominal' and region == 'CZT' and origin == 2017 and horizon == 2").iloc[0]
+    assert row["median"] == pytest.approx(float(np.median(proj.at("GDP|Nominal", 2019, "CZT"))))
+    full = build_panel(load_sources(), sc)
+    assert row["actual"] == pytest.approx(full.series("gdp_nominal", "CZT")[2019])
