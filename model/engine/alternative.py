@@ -392,6 +392,8 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
         e_cl = P.energy_coef @ sol.output
         e_hh = P.energy_hh * sol.gdp_real
         R["energy_intensity"][j] = sol.energy_index / path.energy_index * (eff * e_cl + e_hh) / (e_cl + e_hh)
+    for v in R.values():
+        v[:, 0] = 1.0          # the base year is observed: no lever moves it
     ok = np.array([s_ == "optimal" for s_ in status])
     if not ok.all():
         notes.append(f"structural model not solved on {int((~ok).sum())} of {m} sample paths "
