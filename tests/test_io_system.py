@@ -109,9 +109,15 @@ def test_hightech_shares_hit_the_observed_aggregate(hunan, czt):
     assert ht == pytest.approx(P["hightech"]["hunan_share_pct"] / 100, abs=1e-10)
     assert ((hunan.hightech >= 0) & (hunan.hightech <= 1)).all()
     w = pd.read_csv("calibration/io/hightech_weights.csv", dtype={"code": str}).set_index("code")["weight"]
-    assert (hunan.hightech[w.reindex(hunan.codes).to_numpy() == 0] == 0).all()
+    wv = w.reindex(hunan.codes).to_numpy()
+    # zero-weight sectors carry exactly the uniform residual r; no partial sector (steel incl.) near 91 %
+    r = hunan.hightech[wv == 0]
+    assert np.ptp(r) == pytest.approx(0, abs=1e-12) and 0 < r[0] < 0.15
+    steel = hunan.codes.index("14")
+    assert hunan.hightech[steel] == pytest.approx(0.5 + 0.5 * r[0]) and hunan.hightech[steel] < 0.6
+    assert (hunan.hightech[wv == 1] == 1).all()
     with pytest.raises(CztInputError, match="not reachable"):
-        sat.hightech_shares(pd.Series(hunan.va, index=hunan.codes), w.astype(float), 0.99)
+        sat.hightech_shares(pd.Series(hunan.va, index=hunan.codes), w.astype(float), 0.05)
 
 
 def test_intensity_index_path_uses_official_changes():
@@ -223,7 +229,7 @@ def test_cli_commands_print_and_fail_cleanly(tmp_path):
     df = pd.read_csv(tmp_path / "l.csv", index_col=0)
     assert set(df["class"]) <= {"key", "backward", "forward", "weak"}
     res = r.invoke(app, ["multipliers", "--region", "Nowhere"])
-    assert res.exit_code == 1 and "unknown region" in res.output
+    assert res.exit_code == 2 and "Nowhere" in res.output   # a choice list since #11: usage error, exit 2
 
 
 def test_intensity_index_method_defaults_to_official_chain(czt, path):

@@ -5,9 +5,10 @@ import pytest
 from model.opt.calibrate import params_from_accounts, plan_targets, vendored_accounts
 from model.opt.params import OptState
 from model.scenario import load_scenario
+from opt_fixtures import GDP_REAL_PATH
 
 STATE = dict(year=2024, gdp_nominal=22128.3, energy_intensity_index=82.0, hightech_va=7000.0,
-             gdp_real_ratio_2019=1.28)
+             gdp_real_ratio_2019=1.28, gdp_real_path=GDP_REAL_PATH)
 
 
 @pytest.fixture(scope="module")
@@ -24,14 +25,24 @@ def test_base_year_matches_the_state(params):
     assert p.years == tuple(range(2024, 2036))
 
 
-def test_capital_steady_state_and_envelope(params):
+def test_capital_by_perpetual_inventory_and_one_delta(params):
+    from model.io.params import load_parameters
     p = params
-    s = p.envelope[1]
-    assert s == pytest.approx(0.5061, abs=1e-4)           # Hunan 2017 GFCF / GDP
-    # steady state: s GDP0 = sum (g + delta) K0 with g = 0.06, so K/GDP = s / (g + delta)
-    assert float(((0.06 + p.delta) * p.k0).sum()) == pytest.approx(s * p.gdp0, rel=1e-9)
-    assert p.k0.sum() / p.gdp0 == pytest.approx(s / 0.12, rel=1e-9)
+    # one delta across modules: the IO module's
+    assert np.all(p.delta == load_parameters()["capital"]["depreciation_rate"])
+    # kappa comes from the perpetual-inventory stock, not from an assumed steady-state growth rate:
+    # K0 / GDP0 is the aggregate K/Y and K_c is proportional to IO depreciation
+    from model.opt.capital import calibrate_capital
+    from model.io.params import read_long_csv
+    from model.paths import DATA
+    cap = calibrate_capital(read_long_csv(DATA / "macro" / "czt_best_panel_long.csv"), GDP_REAL_PATH, p.envelope[1], 2017,
+                            2024, float(p.delta[0]))
+    assert p.k0.sum() / p.gdp0 == pytest.approx(cap.capital_output, rel=1e-9)
+    assert 2.0 < cap.capital_output < 5.0
+    assert p.envelope[1] == pytest.approx(0.5061, abs=1e-4)           # Hunan 2017 GFCF / GDP
     assert p.inv_share0.sum() == pytest.approx(1.0)
+    # other final demand is exogenous: no band around its path
+    assert np.all(p.demand_band == 0)
 
 
 def test_base_year_is_io_consistent(params):

@@ -22,9 +22,10 @@ from model.opt.params import Target
 from model.opt.solve import solve_params
 from model.opt.toy import toy_params
 from model.scenario import load_scenario
+from opt_fixtures import GDP_REAL_PATH
 
 STATE = dict(year=2024, gdp_nominal=22128.3, energy_intensity_index=85.0, hightech_va=8300.0,
-             gdp_real_ratio_2019=1.28)
+             gdp_real_ratio_2019=1.28, gdp_real_path=GDP_REAL_PATH)
 
 
 def read_free_mps(path):

@@ -1,68 +1,80 @@
-"""The optimisation entry point writes the promised files (vendored accounts, small frontier)."""
+"""The optimisation entry point writes the promised files and says what happened."""
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from model.iamc import check_iamc
 from model.opt import run_optimisation
-from model.opt.calibrate import vendored_accounts
 from model.scenario import load_scenario
-
-STATE = dict(year=2024, gdp_nominal=22128.3, energy_intensity_index=85.0, hightech_va=8300.0,
-             gdp_real_ratio_2019=1.28)
+from opt_fixtures import synthetic_state
 
 
 def _scenario(**opt):
     sc = load_scenario("plan")
-    return sc.model_copy(update={"optimisation": sc.optimisation.model_copy(update={"frontier_points": 5, **opt})})
+    return sc.model_copy(update={"optimisation": sc.optimisation.model_copy(update={"frontier_points": 6, **opt})})
 
 
-def test_run_plan_writes_outputs(tmp_path):
-    sc = _scenario()
-    s = run_optimisation(sc, STATE, tmp_path, io_system=vendored_accounts("cluster"))
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("plan")
+    return d, run_optimisation(_scenario(), synthetic_state(), d)
+
+
+def test_run_plan_writes_outputs(run):
+    d, s = run
     json.dumps(s)                                       # serialisable for run.json
-    assert s["status"] == "optimal" and s["resolved_consistently"]
-    for f in ("allocation.csv", "targets_feasibility.csv", "frontier.csv", "frontier.png", "model.mps"):
-        assert (tmp_path / f).stat().st_size > 0
-    alloc = pd.read_csv(tmp_path / "allocation.csv", keep_default_na=False)
+    assert s["status"] == "optimal"
+    assert s["status_line"].startswith("LP solved — targets:") and "optimal" not in s["status_line"]
+    for f in ("allocation.csv", "targets_feasibility.csv", "conflicts.csv", "frontier.csv", "frontier.png", "model.mps"):
+        assert (d / f).stat().st_size > 0
+    alloc = pd.read_csv(d / "allocation.csv", keep_default_na=False)
     assert check_iamc(alloc).empty
-    assert {"Optimisation|GDP|Nominal", "Optimisation|Investment"} <= set(alloc["variable"])
-    feas = pd.read_csv(tmp_path / "targets_feasibility.csv")
-    assert {"target", "required", "achieved", "slack", "status", "dual", "dual_unit"} <= set(feas.columns)
-    # the 2025 GDP target (27000 nominal from 22128 in 2024) is out of reach; the shortfall is in 亿元
-    g = feas.set_index("target").loc["gdp_level_2025"]
-    assert g["status"] == "violated"
-    assert g["slack"] == pytest.approx(27000 - g["achieved"])
-    assert g["achieved"] < 22128.3 * 1.10               # realism bounds: no jump in capacity
-    assert "gdp_level_2025" in s["conflicts"]["unreachable_alone"]
-    assert len(pd.read_csv(tmp_path / "frontier.csv")) == 5
-    # the objective in the summary is that of model.mps
+    assert {"Optimisation|GDP|Nominal", "Optimisation|Investment", "Optimisation|Control|GDP|Nominal"} <= set(alloc["variable"])
+    # the plan's GDP differs from the structural control only through the allocation (control = the path)
+    ctl = alloc[alloc.variable == "Optimisation|Control|GDP|Real"].set_index("year")["value"]
+    real = synthetic_state()["forecast_median"]["GDP|Real"]
+    np.testing.assert_allclose(ctl.to_numpy(), [real[y] * 22128.3 / real[2024] for y in ctl.index], rtol=5e-6)  # written to 0.1亿
+
+
+def test_targets_table_answers_the_planner(run):
+    d, s = run
+    feas = pd.read_csv(d / "targets_feasibility.csv").set_index("target")
+    for c in ("required", "achieved", "shortfall", "status", "best_reachable", "extra_investment", "verdict",
+              "marginal_cost", "valid_from", "valid_to"):
+        assert c in feas.columns
+    g = feas.loc["gdp_level_2025"]
+    # 27000 nominal from 22128 in 2024 is out of reach; the shortfall is in 亿元, and so is what it would take
+    assert g["status"] == "missed" and g["shortfall"] == pytest.approx(27000 - g["achieved"])
+    assert g["achieved"] <= g["best_reachable"] + 1e-6 < 27000
+    assert g["extra_investment"] > 0 or g["verdict"] == "unreachable within the bounds"
+    # a missed target never carries a price (its dual would be the penalty)
+    missed = feas[feas.status == "missed"]
+    assert missed["marginal_cost"].isna().all()
+    # met targets need no extra investment
+    assert (feas.loc[feas.status != "missed", "extra_investment"].fillna(0) == 0).all()
+    assert s["targets"]["gdp_level_2025"]["status"] == "missed"
+
+
+def test_frontier_spans_the_target_without_timings(run):
+    d, s = run
+    fr = pd.read_csv(d / "frontier.csv")
+    assert len(fr) == 6 and not any("time" in c for c in fr.columns)
+    assert fr["ei_cap"].min() <= 90.0 <= fr["ei_cap"].max()
+    ok = fr[fr.status == "optimal"].sort_values("ei_cap")
+    assert np.all(np.diff(ok["gdp"].to_numpy()) >= -1e-6 * ok["gdp"].max())   # a looser cap never lowers GDP
+
+
+def test_mps_is_the_lp_solved(run):
+    d, s = run
     import highspy
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.readModel(str(tmp_path / "model.mps"))
+    h.readModel(str(d / "model.mps"))
     h.run()
-    assert h.getInfo().objective_function_value == pytest.approx(s["mps_objective"], rel=1e-7)
+    assert h.getInfo().objective_function_value == pytest.approx(s["objective"], rel=1e-7)
 
 
 def test_mode_none_is_skipped(tmp_path):
-    assert run_optimisation(_scenario(mode="none"), STATE, tmp_path)["status"] == "skipped"
-
-
-def test_appsi_path_gives_same_objective_and_duals():
-    from model.opt.calibrate import params_from_accounts
-    from model.opt.solve import solve_params, target_table
-    p = params_from_accounts(vendored_accounts("cluster"), STATE, _scenario().optimisation)
-    a, b = solve_params(p, "appsi_highs"), solve_params(p, "highs")
-    assert a.info["objective"] == pytest.approx(b.info["objective"], rel=1e-8)
-    da, db = target_table(a.model)["dual"], target_table(b.model)["dual"]
-    assert da.to_numpy() == pytest.approx(db.to_numpy(), rel=1e-6, abs=1e-6)
-
-
-def test_run_without_targets(tmp_path):
-    sc = _scenario(gdp_target_2025=None, energy_cut_2025=0.0, hightech_share_2025=0.0, hightech_level_2025=0.0)
-    s = run_optimisation(sc, {k: v for k, v in STATE.items() if k != "gdp_real_ratio_2019"}, tmp_path,
-                         io_system=vendored_accounts("cluster"))
-    assert s["status"] == "optimal" and s["targets"] == {} and s["frontier"] is None
-    assert (tmp_path / "allocation.csv").exists() and (tmp_path / "model.mps").exists()
+    assert run_optimisation(_scenario(mode="none"), synthetic_state(), tmp_path)["status"] == "skipped"

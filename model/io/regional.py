@@ -123,28 +123,55 @@ def regionalise(A: np.ndarray, Q: np.ndarray) -> np.ndarray:
     return np.asarray(A, float) * np.minimum(np.asarray(Q, float), 1.0)
 
 
-def city_va_structure(year: int, cities: dict, path=CITY_PANEL) -> pd.DataFrame:
+def city_va_structure(year: int, cities: dict, path=CITY_PANEL, latest: bool = False) -> pd.DataFrame:
     """Value added by three sectors for each city (亿元, current prices).
 
     Reads ``va_primary``, ``va_secondary``, ``va_tertiary`` from the macro
-    best panel (CSMAR_GDPCT for 2017–2021).
+    best panel (CSMAR_GDPCT for 2017–2021, city bulletins after).
+
+    Parameters
+    ----------
+    year : int
+    cities : dict
+        Region code → name.
+    latest : bool
+        If a city has no three-sector VA in ``year``, use its latest earlier
+        year with all three and scale them to the city's nominal GDP of
+        ``year`` (the shares of that year; DERIVED, listed in
+        ``attrs["fallbacks"]``). Without it a missing value is an error.
 
     Returns
     -------
     DataFrame
         Index region code, columns ``primary, secondary, tertiary``, plus
-        attribute ``sources``.
+        attributes ``sources`` and ``fallbacks`` ({code: year of the shares}).
     """
     df = read_long_csv(path)
-    sub = df[(df["year"] == year) & df["region_code"].isin(list(cities))
-             & df["variable"].isin([f"va_{g}" for g in GROUPS])]
-    out = sub.pivot(index="region_code", columns="variable", values="value")
-    out.columns = [c.removeprefix("va_") for c in out.columns]
-    missing = [(c, g) for c in cities for g in GROUPS if c not in out.index or pd.isna(out.loc[c].get(g))]
-    if missing:
-        raise CztInputError(str(path), f"no va_{missing[0][1]} for region {missing[0][0]} in {year}")
-    out = out.loc[list(cities), list(GROUPS)]
-    out.attrs["sources"] = sorted(sub["source_id"].unique())
+    vars_ = [f"va_{g}" for g in GROUPS]
+    rows, sources, fallbacks = {}, set(), {}
+    for c in cities:
+        sub = df[(df["region_code"] == c) & df["variable"].isin(vars_)]
+        piv = sub.pivot_table(index="year", columns="variable", values="value", aggfunc="first")
+        piv = piv.reindex(columns=vars_).dropna()
+        if year in piv.index:
+            rows[c] = piv.loc[year].to_numpy(float)
+            sources |= set(sub[sub["year"] == year]["source_id"])
+            continue
+        earlier = piv.index[piv.index < year]
+        if not latest or len(earlier) == 0:
+            miss = next(g for g in GROUPS if not ((df["region_code"] == c) & (df["year"] == year)
+                                                  & (df["variable"] == f"va_{g}")).any())
+            raise CztInputError(str(path), f"no va_{miss} for region {c} in {year}")
+        y0 = int(earlier.max())
+        shares = piv.loc[y0].to_numpy(float)
+        gdp = df[(df["region_code"] == c) & (df["year"] == year) & (df["variable"] == "gdp_nominal")]["value"]
+        total = float(gdp.iloc[0]) if len(gdp) else float(shares.sum())
+        rows[c] = shares / shares.sum() * total
+        fallbacks[c] = y0
+        sources |= set(sub[sub["year"] == y0]["source_id"])
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=list(GROUPS)).loc[list(cities)]
+    out.attrs["sources"] = sorted(sources)
+    out.attrs["fallbacks"] = fallbacks
     return out
 
 

@@ -17,9 +17,14 @@ Direct intensity ``e_j = E_j / x_j`` (tce per 10k yuan of output).
 
 High-tech
 ---------
-Sector shares ``s_j = min(1, k·w_j)`` with judgement weights ``w_j`` and
-``k`` solved so the VA-weighted share matches Hunan's published aggregate
-(:func:`hightech_shares`).
+Sector shares ``s_j = w_j + r (1 − w_j)`` with judgement weights ``w_j``
+(1 core, 0.5 partial, 0 outside the fields) and one uniform residual share
+``r`` solved so the VA-weighted share matches Hunan's published aggregate
+(:func:`hightech_shares`). ``r`` is the part of Hunan's broad 高新技术产业 that
+no sector weight places ("high-tech transformation of traditional
+industries"); it is spread over the non-high-tech part of every sector's VA
+instead of inflating the partial sectors (the former ``min(1, k w_j)`` made
+every partial sector, steel included, 91 % high-tech).
 """
 from __future__ import annotations
 
@@ -238,9 +243,14 @@ def energy_by_sector(Z: pd.DataFrame, household_purchases: pd.Series, E_total: f
 
 
 def hightech_shares(va: pd.Series, weights: pd.Series, target_share: float) -> tuple[pd.Series, float]:
-    """Sector high-tech shares ``s_j = min(1, k·w_j)`` matching an aggregate share.
+    r"""Sector high-tech shares matching an aggregate share with a uniform residual.
 
-    Solves ``Σ_j min(1, k w_j) VA_j = target_share · Σ_j VA_j`` for ``k``.
+    .. math:: s_j = w_j + r\,(1 - w_j),\qquad
+              r = \frac{\tau\sum_j VA_j - \sum_j w_j VA_j}{\sum_j (1 - w_j) VA_j}
+
+    with ``τ = target_share``: the weights place what they can, the residual
+    ``r`` (≥ 0) is spread uniformly over the non-high-tech part of every
+    sector's VA.
 
     Parameters
     ----------
@@ -254,23 +264,22 @@ def hightech_shares(va: pd.Series, weights: pd.Series, target_share: float) -> t
     Returns
     -------
     (Series, float)
-        Shares and ``k``.
+        Shares and the residual ``r``.
     """
     w = weights.reindex(va.index)
     if w.isna().any():
         raise CztInputError("calibration/io/hightech_weights.csv", f"no weight for sector {w.index[w.isna()][0]}")
     if ((w < 0) | (w > 1)).any():
         raise CztInputError("calibration/io/hightech_weights.csv", f"row {w.index[(w < 0) | (w > 1)][0]}: weight outside [0, 1]")
-    total = va.sum()
-    cap = float(va[w > 0].sum() / total)
-    if not 0 < target_share < cap:
-        raise CztInputError("calibration/io/parameters.toml", f"[hightech] share {target_share:.3f} not reachable (max {cap:.3f} with these weights)")
-
-    def gap(k):
-        return float((np.minimum(1.0, k * w) * va).sum() / total - target_share)
-
-    k = brentq(gap, 0.0, 1.0 / w[w > 0].min() + 1e-9, xtol=1e-14)
-    return np.minimum(1.0, k * w).rename("hightech_share"), float(k)
+    total = float(va.sum())
+    placed = float((w * va).sum() / total)
+    if not 0 < target_share < 1:
+        raise CztInputError("calibration/io/parameters.toml", f"[hightech] share {target_share:.3f} not in (0, 1)")
+    if target_share < placed:
+        raise CztInputError("calibration/io/parameters.toml", f"[hightech] share {target_share:.3f} below what the "
+                            f"weights alone place ({placed:.3f}); not reachable with a non-negative residual")
+    r = (target_share * total - float((w * va).sum())) / float(((1 - w) * va).sum())
+    return (w + r * (1 - w)).rename("hightech_share"), float(r)
 
 
 def capital_proxies(depreciation: pd.Series, va: pd.Series, delta: float) -> pd.DataFrame:

@@ -226,7 +226,12 @@ class IOSystem:
             assumptions.append({"key": "region", "value": "Hunan", "basis": "observed", "note": "no regionalisation"})
         else:
             cities = {c: n for c, n in R["cities"].items() if reg == "CZT" or c == reg}
-            struct = rg.city_va_structure(year, cities)
+            struct = rg.city_va_structure(year, cities, latest=year != base)
+            if struct.attrs.get("fallbacks"):
+                assumptions.append({"key": "city_structure_fallback", "value": str(struct.attrs["fallbacks"]),
+                                    "basis": "derived",
+                                    "note": f"cities without three-sector VA in {year}: shares of their latest year "
+                                            f"(region code: year) scaled to their {year} nominal GDP"})
             group_va = struct.sum(axis=0) * YI
             va_r = rg.sector_va_estimate(va_h, groups, group_va)
             x_r = np.divide(va_r, v, out=np.zeros_like(va_r), where=v > 0)
@@ -281,9 +286,10 @@ class IOSystem:
         w = read_code_csv("hightech_weights.csv", ["weight", "judgement"])["weight"].astype(float)
         ht, k = sat.hightech_shares(pd.Series(T.va["TVA"].to_numpy(), index=T.codes), w,
                                     float(P["hightech"]["hunan_share_pct"]) / 100)
-        assumptions.append({"key": "hightech_scale_k", "value": round(k, 6), "basis": "derived",
-                            "note": f"s_j = min(1, k w_j) so Hunan high-tech VA share = {P['hightech']['hunan_share_pct']}% "
-                                    f"({P['hightech']['hunan_share_year']} observed, applied to {base})"})
+        assumptions.append({"key": "hightech_residual_r", "value": round(k, 6), "basis": "derived",
+                            "note": f"s_j = w_j + r (1 - w_j) so Hunan high-tech VA share = {P['hightech']['hunan_share_pct']}% "
+                                    f"({P['hightech']['hunan_share_year']} observed, applied to {base}); r spreads what "
+                                    "the weights cannot place uniformly"})
         cmap = load_cluster_map(T.codes)
         return cls(table=T, params=P, region=reg, year=year, method=meth, flq_delta=delta, s=s, A_tech=A_tech,
                    A_hunan=A_h, Q=Q, A=A_r, L=L, s_region=sh, x=x_r, va=va_r, va_components=vac_r, fd=fdf, hh_consumption=hh,

@@ -81,125 +81,25 @@ class ClusterAccounts:
 
 
 def load_opt_config(path: Path = OPT_PARAMS_FILE) -> dict:
-    """Read ``calibration/optimisation/parameters.toml``."""
-    return read_toml(path)
-
-
-def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(IO_DIR / name, dtype={"code": str}).set_index("code")
-
-
-def _sector_table(cfg: dict) -> dict:
-    """Sector-level quantities (亿元 2017) from the vendored Hunan table."""
-    Z = _read("Z.csv").drop(columns=["name_zh", "name_en"])
-    fd = _read("final_demand.csv")
-    va = _read("value_added.csv")
-    codes = list(Z.index)
-    Zm = Z[codes].to_numpy(float) / WAN_PER_YI
-    x = fd["GO"].to_numpy(float) / WAN_PER_YI
-    # regional supply share, proportional assumption (io/SOURCES.md caveat 1)
-    dom_use = (fd["TIU"] + fd["TC"] + fd["GCF"]).to_numpy(float)
-    r = np.clip(np.divide((fd["GO"] - fd["EX"] - fd["OF"]).to_numpy(float), dom_use,
-                          out=np.zeros(len(codes)), where=dom_use > 0), 0, 1)
-    Zr = Zm * r[:, None]
-    gfcf = fd["FU201"].to_numpy(float) / WAN_PER_YI
-    ecfg = cfg["energy"]
-    eprod = [codes.index(c) for c in ecfg["energy_products"]]
-    e_purch = Zm[eprod, :].sum(axis=0)
-    hh = float(fd["THC"].to_numpy(float)[eprod].sum() / WAN_PER_YI)
-    # group-share calibration of sector energy
-    mt = ecfg["group_mtce"]
-    total_mt = sum(mt.values())
-    energy = np.zeros(len(codes))
-    for grp, members in ecfg["groups"].items():
-        ii = [codes.index(c) for c in members]
-        w = e_purch[ii]
-        if w.sum() > 0:
-            energy[ii] = mt[grp] / total_mt * w / w.sum()
-    energy_hh = mt["residential"] / total_mt
-    if HIGHTECH_WEIGHTS.exists():
-        hw = pd.read_csv(HIGHTECH_WEIGHTS, dtype={"code": str}).set_index("code")["weight"]
-        htw = np.array([float(hw.get(c, 0.0)) for c in codes])
-        ht_src = str(HIGHTECH_WEIGHTS.relative_to(CALIBRATION.parent))
-    else:
-        fw = cfg["hightech"]["fallback_weights"]
-        htw = np.array([float(fw.get(c, 0.0)) for c in codes])
-        ht_src = "calibration/optimisation/parameters.toml [hightech]"
-    names = list(Z.index.map(lambda c: c))
-    sect = pd.read_csv(IO_DIR / "sectors.csv", dtype={"code": str}).set_index("code")
-    names = [sect.loc[c, "name_en"] for c in codes]
-    return {"codes": codes, "names": names, "Zr": Zr, "x": x,
-            "va": va["TVA"].to_numpy(float) / WAN_PER_YI, "dep": va["VA003"].to_numpy(float) / WAN_PER_YI,
-            "gfcf_r": gfcf * r, "gfcf_total": float(gfcf.sum()), "energy": energy, "energy_hh": energy_hh,
-            "htw": htw, "ht_src": ht_src, "hh_energy_purchases": hh}
+    """Read and validate ``calibration/optimisation/parameters.toml`` (:mod:`model.opt.config`)."""
+    from .config import load_opt_config as _load
+    return _load(path)
 
 
 def vendored_accounts(level: str = "cluster", cfg: dict | None = None) -> ClusterAccounts:
-    """Cluster (or sector) accounts from the vendored Hunan 2017 table.
+    """Cluster (or sector) accounts of the Hunan 2017 table without regionalisation.
 
-    Parameters
-    ----------
-    level : {"cluster", "sector"}
-        ``cluster`` aggregates with ``calibration/io/cluster_map.csv`` (the IO
-        module's plan-cluster map); ``sector`` keeps the 42 products minus
-        those with zero output (03 oil and gas extraction).
+    Built by the IO module (``IOSystem.from_calibration(region="Hunan")``), so
+    energy, high-tech content and depreciation come from the one source the
+    regional accounts use. ``level = "sector"`` keeps the 41 products with
+    output (03 has none).
     """
-    cfg = cfg or load_opt_config()
-    s = _sector_table(cfg)
-    codes = s["codes"]
-    keep = np.flatnonzero(s["x"] > 0)
-    if level == "sector":
-        cl_codes = [codes[i] for i in keep]
-        cl_names = [s["names"][i] for i in keep]
-        M = np.zeros((len(keep), len(codes)))
-        M[np.arange(len(keep)), keep] = 1.0
-    elif level == "cluster":
-        if not CLUSTER_MAP.exists():
-            raise CztInputError(CLUSTER_MAP, "cluster map not found (needed for level='cluster')")
-        cm = pd.read_csv(CLUSTER_MAP, dtype={"code": str}).set_index("code")
-        missing = set(codes) - set(cm.index)
-        if missing:
-            raise CztInputError(CLUSTER_MAP, f"sectors {sorted(missing)} not mapped")
-        cl_codes = list(dict.fromkeys(cm.loc[codes, "cluster"]))
-        cl_names = [cm.loc[cm["cluster"] == c, "cluster_en"].iloc[0] for c in cl_codes]
-        M = np.zeros((len(cl_codes), len(codes)))
-        for j, c in enumerate(codes):
-            M[cl_codes.index(cm.loc[c, "cluster"]), j] = 1.0
-    else:
+    from ..io.system import IOSystem
+    if level not in ("cluster", "sector"):
         raise CztInputError("io.level", f"'{level}' not one of cluster, sector")
-    sec_cl = M.argmax(axis=0)
-    return ClusterAccounts(
-        codes=cl_codes, names=cl_names, Zr=M @ s["Zr"] @ M.T, x=M @ s["x"], va=M @ s["va"],
-        dep=M @ s["dep"], gfcf_r=M @ s["gfcf_r"], gfcf_total=s["gfcf_total"], energy=M @ s["energy"],
-        energy_hh=s["energy_hh"], ht_weight_va=M @ (s["htw"] * s["va"]),
-        sector_ht=(s["va"], s["htw"], np.where(M.sum(axis=0) > 0, sec_cl, -1)),
-        source=f"vendored {IO_DIR.name} ({level}); high-tech weights: {s['ht_src']}")
-
-
-def _hightech_content(acc: ClusterAccounts, table_share: float) -> tuple[np.ndarray, np.ndarray, float]:
-    """High-tech share of each cluster's VA (within-cluster content).
-
-    The sector weights w_s are scaled by one factor θ (capped at 1 per sector)
-    so that the *Hunan* table reproduces Hunan's published high-tech share
-    ``table_share``: h_s = min(1, θ w_s); clusters take the VA-weighted mean.
-
-    Returns
-    -------
-    (h_by_cluster, raw_weight_by_cluster, theta)
-    """
-    va_s, w_s, cl = acc.sector_ht
-    inside = cl >= 0
-    va_s, w_s, cl = va_s[inside], w_s[inside], cl[inside]
-    share_at = lambda th: float((np.minimum(1.0, th * w_s) * va_s).sum() / va_s.sum())  # noqa: E731
-    if share_at(1e9) <= table_share:
-        raise CztInputError("high-tech calibration", f"table-year share {100 * table_share:.1f}% exceeds the VA "
-                            f"of all sectors with positive weight ({100 * share_at(1e9):.1f}%)")
-    theta = _bisect(share_at, 0.0, 1e9, table_share)
-    n = len(acc.codes)
-    va_c = np.bincount(cl, weights=va_s, minlength=n)
-    h = np.bincount(cl, weights=np.minimum(1.0, theta * w_s) * va_s, minlength=n) / va_c
-    w = np.bincount(cl, weights=w_s * va_s, minlength=n) / va_c
-    return h, w, theta
+    acc = accounts_from_io(IOSystem.from_calibration(region="Hunan").cluster_accounts(level=level))
+    acc.source = f"Hunan 2017 table without regionalisation ({level}; model.io)"
+    return acc
 
 
 def _bisect(f, lo: float, hi: float, goal: float) -> float:
@@ -376,10 +276,11 @@ def params_from_accounts(acc: ClusterAccounts, state: OptState | dict, settings,
     s = settings.investment_share_of_gdp if settings.investment_share_of_gdp is not None else s_tab
     if settings.investment_share_of_gdp is None:
         notes.append(f"investment envelope s = GFCF/GDP of the IO table = {s_tab:.4f}")
-    # capital: K_c proportional to depreciation / delta_c; level from steady state
-    dcfg = cfg.get("delta_by_cluster", {}) or {}
-    delta = np.array([float(dcfg.get(c, cfg["delta"])) for c in acc.codes])
-    gss = float(cfg["steady_state_growth"])
+    # capital: one delta (the IO module's), kappa by perpetual inventory (model.opt.capital)
+    from ..io.params import load_parameters
+    from .capital import calibrate_capital, cluster_kappa
+    iop = load_parameters()
+    delta = np.full(n, float(iop["capital"]["depreciation_rate"]))
     dep = np.asarray(acc.dep, float)
     if np.any(dep <= 0):
         bad = [c for c, d in zip(acc.codes, dep) if d <= 0]
@@ -397,15 +298,20 @@ def params_from_accounts(acc: ClusterAccounts, state: OptState | dict, settings,
                   f"high-tech: sector weights x {theta:.3f} (capped at 1) reproduce Hunan's table-year share; ") +
                  f"other final demand tilted by tau = {tau:.3f} towards weighted clusters to reach the "
                  f"base-year CZT share {100 * state.hightech_va / state.gdp_nominal:.1f}%")
-    kshape = dep / delta                           # relative capital stocks (table structure)
-    kappa_rel = kshape / va                        # relative capital-output ratios
-    # base-year levels: tilted, IO-consistent structure scaled to CZT GDP of the state year
     gdp0 = float(state.gdp_nominal)
     va0 = gdp0 * va_st
-    # level: steady state at the base-year structure, s GDP0 = sum_c (g + delta_c) kappa_c VA0_c
-    kappa = kappa_rel * s_tab * gdp0 / float(((gss + delta) * kappa_rel * va0).sum())
-    inv0 = (gss + delta) * kappa * va0
-    inv_share0 = inv0 / inv0.sum()
+    path = state.gdp_real_path or {}
+    t_tab = int(iop["base_year"])
+    if not all(y in path for y in range(t_tab, t0 + 1)):
+        raise CztInputError("optimisation state", f"real GDP path {t_tab}-{t0} needed for the perpetual inventory "
+                            "of capital (state.gdp_real_path)")
+    from ..io.params import read_long_csv
+    from ..paths import DATA
+    capcal = calibrate_capital(read_long_csv(DATA / "macro" / "czt_best_panel_long.csv"), path, s_tab, t_tab, t0,
+                               float(delta[0]))
+    notes += capcal.notes
+    kappa = cluster_kappa(dep, va0, capcal.capital_output)
+    inv_share0 = dep / dep.sum()                   # control allocation in proportion to capital (one delta)
     # energy: units such that the 2019 intensity = 1 per 亿元; base-year total = index/100 * GDP0.
     # Energy per unit of output of each cluster is kept from the table; the total is matched by
     # scaling cluster and household coefficients by one factor.
@@ -419,8 +325,15 @@ def params_from_accounts(acc: ClusterAccounts, state: OptState | dict, settings,
     energy_hh = scale * e_hh_raw
     x0 = va0 / v
     other_fd0 = np.maximum(x0 - A @ x0 - g * s_tab * gdp0, 0.0)
-    dcf = cfg["demand"]
-    band = np.minimum(float(dcf["band_max"]), float(dcf["band_per_year"]) * np.arange(len(years)))
+    # other final demand is exogenous (no band): its trend is the control path's mean real growth
+    rp = {int(k): float(v) for k, v in path.items()}
+    if T in rp and t0 in rp and rp[t0] > 0:
+        g_dem = (rp[T] / rp[t0]) ** (1.0 / (T - t0)) - 1
+        notes.append(f"other final demand exogenous at the control path's mean real growth {100 * g_dem:.2f}%/yr")
+    else:
+        g_dem = 0.0
+        notes.append("other final demand exogenous, held at its base level (no control GDP path in the state)")
+    band = np.zeros(len(years))
     g_def = float(cfg["default_deflator_growth"])
     defl = np.array([float((state.deflator or {}).get(y, (1 + g_def) ** (y - t0))) for y in years])
     defl[0] = 1.0
@@ -431,7 +344,7 @@ def params_from_accounts(acc: ClusterAccounts, state: OptState | dict, settings,
         clusters=tuple(acc.codes), names=tuple(acc.names), years=years, A=A, v=v, g=g, kappa=kappa,
         delta=delta, va0=va0, inv_share0=inv_share0, energy_coef=energy_coef, energy_hh=energy_hh,
         hightech_share=ht_share, envelope=np.full(len(years), s), deflator=defl,
-        other_fd0=other_fd0, demand_band=band, demand_growth=float(dcf["trend_growth"]),
+        other_fd0=other_fd0, demand_band=band, demand_growth=float(g_dem),
         max_growth=settings.max_cluster_growth, max_decline=float(cfg["max_cluster_decline"]),
         max_share_shift=settings.max_share_shift, efficiency_gain=settings.energy_efficiency_gain,
         discount_rate=settings.discount_rate, targets=tuple(targets), mode=mode,
