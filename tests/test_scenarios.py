@@ -297,7 +297,9 @@ def test_per_variable_forecast_override_is_used_and_validated(tmp_path):
 
     sc = load_scenario("baseline")
     assert sc.forecast.for_variable("Population|Resident")[0] == ["ets_damped"]
-    assert sc.forecast.for_variable("GDP|Real") == (list(sc.forecast.methods), sc.forecast.weight_rule)
+    # GDP uses the damped trend alone (issue 8: the mixture lost to its best member out of sample)
+    assert sc.forecast.for_variable("GDP|Real") == (["ets_damped"], sc.forecast.weight_rule)
+    assert sc.forecast.for_variable("GDP|Nominal") == (list(sc.forecast.methods), sc.forecast.weight_rule)
     bad = tmp_path / "bad_override.toml"
     bad.write_text('extends = "baseline"\n[forecast.variables."GDP|Real"]\nmethods = ["prophet"]\n')
     with pytest.raises(CztInputError, match="bad_override.toml: key 'forecast.variables.GDP|Real.methods.0'"):
