@@ -123,6 +123,7 @@ def test_plan_differs_from_baseline_exactly_by_its_allocation(runs):
     k = int(np.searchsorted(b.projection.years, 2030))
     assert np.median(np.abs(ratio[:, k] - 1)) > 1e-3          # the allocation moves GDP
     assert (ratio[:, : int(np.searchsorted(b.projection.years, 2024)) + 1] == 1).all()   # not the history
+    assert all(np.isfinite(r).all() for r in p.alternative.ratios.values())
     assert p.alternative.lp_status["paths"] == 100 and p.alternative.lp_status["optimal"] >= 95
     np.testing.assert_array_equal(p.projection.get("Population|Resident"), b.projection.get("Population|Resident"))
     lpu = p.alternative.lp_summary.set_index("quantity")

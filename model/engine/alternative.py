@@ -388,7 +388,8 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
             continue
         gdp_c = path.gdp_real
         R["gdp"][j] = sol.gdp_real / gdp_c
-        R["hightech"][j] = sol.hightech_va / (path.hightech_share * gdp_c)
+        ht_c = path.hightech_share * gdp_c       # a path whose share hit 0 keeps it (no ratio of 0/0)
+        R["hightech"][j] = np.divide(sol.hightech_va, ht_c, out=np.ones(T), where=ht_c > 1e-9 * gdp_c)
         e_cl = P.energy_coef @ sol.output
         e_hh = P.energy_hh * sol.gdp_real
         R["energy_intensity"][j] = sol.energy_index / path.energy_index * (eff * e_cl + e_hh) / (e_cl + e_hh)
