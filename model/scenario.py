@@ -275,6 +275,14 @@ class Levers(_Strict):
     #: first year the levers act
     start_year: int = Field(default=2025, ge=2020, le=2060)
 
+    @field_validator("extra_investment")
+    @classmethod
+    def _one_investment_source(cls, v: dict, info) -> dict:
+        if info.data.get("investment") == "optimised" and any(v.values()):
+            raise ValueError("not with investment = \"optimised\" (the LP chooses the allocation); "
+                             "use investment = \"trend\" to add investment to the control's")
+        return v
+
     def is_zero(self) -> bool:
         """True if no lever moves anything (the scenario is its control)."""
         return (self.investment == "trend" and not any(self.extra_investment.values())

@@ -174,3 +174,21 @@ def test_zero_lever_scenario_is_its_control_to_the_bit(runs):
     same = apply_ratios(b.projection, *(np.ones((b.projection.n_paths, len(b.projection.years))),) * 3)
     for key, arr_ in b.projection.paths.items():
         np.testing.assert_array_equal(same.paths[key], arr_)
+
+
+@pytest.mark.parametrize("body, key", [
+    ('extends = "plan"\n[levers]\nextra_investment = { construction = 100.0 }\n', "levers.extra_investment"),
+    ('extends = "baseline"\n[levers]\nefficiency_gain_pct = "1"\n', "levers.efficiency_gain_pct"),
+    ('extends = "baseline"\n[levers]\nhightech_upgrade = 1\n', "levers.hightech_upgrade"),
+    ('extends = "baseline"\n[levers]\ninvestment = "best"\n', "levers.investment"),
+    ('extends = "baseline"\n[levers]\nefficiency_gain_pct = 50.0\n', "levers.efficiency_gain_pct"),
+])
+def test_bad_lever_is_one_line_naming_file_and_key(tmp_path, body, key):
+    from model.scenario import load_scenario
+
+    f = tmp_path / "bad.toml"
+    f.write_text(body, encoding="utf-8")
+    with pytest.raises(CztInputError) as e:
+        load_scenario(f)
+    msg = str(e.value)
+    assert "\n" not in msg and str(f) in msg and f"'{key}'" in msg
