@@ -31,7 +31,8 @@ def evaluation_section(section_cls):
     s.p("Rolling-origin evaluation (`czt evaluate`): for every origin T the forecast was made exactly as "
         "`czt run --as-of T` makes it (data, method weights and interval calibration from years <= T only) "
         "and scored against later outcomes. MAPE of the median (%), MASE against the random walk with drift, "
-        "CRPS in log points, bias = mean log error x 100 (> 0: too high), coverage of the 80%/90% intervals.")
+        "CRPS in log points, bias = mean log error x 100 (> 0: too high); coverage_80 and coverage_90 are the "
+        "shares of outcomes inside the central 80 and 90 per cent ranges of the paths.")
     for var in ("GDP|Nominal", "GDP|Real"):
         t = accuracy_table(summary, var)
         if len(t):
