@@ -74,8 +74,9 @@ class PathInputs:
             object.__setattr__(self, name, a)
             if a.shape != (T,):
                 raise CztInputError("path inputs", f"{name}: shape {a.shape}, expected ({T},)")
-            if not np.all(np.isfinite(a)) or np.any(a <= 0):
-                raise CztInputError("path inputs", f"{name}: values must be finite and > 0")
+            if not np.all(np.isfinite(a)) or np.any(a < 0) or (name != "hightech_share" and np.any(a == 0)):
+                raise CztInputError("path inputs", f"{name}: values must be finite and > 0"
+                                    + (" (>= 0 for the high-tech share)" if name == "hightech_share" else ""))
         if np.any(self.hightech_share >= 1):
             raise CztInputError("path inputs", "hightech_share must be a fraction < 1")
         if not (0.2 < self.kappa_scale < 5):
@@ -131,8 +132,10 @@ def status_line(targets: pd.DataFrame, conflicts: pd.DataFrame | None = None) ->
         parts = [f"{r.target} short {_fmt_short(r)}" for r in miss.itertuples()]
         head = f"LP solved — targets: {met} met, {len(miss)} missed" + (f" ({'; '.join(parts)})" if parts else "")
     if conflicts is not None and not conflicts.empty:
-        agg = conflicts.groupby("row")["amount"].sum()
-        head += "; hard constraints in conflict: " + ", ".join(f"{k} by {v:,.0f}亿" for k, v in agg.items())
+        per_year = conflicts.groupby(["row", "year"])["amount"].sum().reset_index()
+        worst = per_year.loc[per_year.groupby("row")["amount"].idxmax()]
+        head += "; hard constraints in conflict: " + ", ".join(
+            f"{r.row} by up to {r.amount:,.0f}亿 ({r.year})" for r in worst.itertuples())
     return head
 
 
@@ -167,7 +170,9 @@ def paths_from_projection(proj, state, years, index=None) -> list:
     Real GDP is rescaled to 亿元 at ``t0`` prices (``t0 = years[0]`` = the
     state year; path value of ``t0`` ↦ observed nominal GDP of ``t0``); the
     deflator is relative to ``t0``; the high-tech share is ``High-tech VA`` /
-    ``GDP|Nominal``; the energy-intensity index is ``Energy intensity``.
+    ``GDP|Nominal`` (a path's negative high-tech VA — the assumption's random
+    walk can cross zero — is read as 0); the energy-intensity index is
+    ``Energy intensity``.
     """
     from .params import OptState
     st = OptState.from_mapping(state)
@@ -187,7 +192,7 @@ def paths_from_projection(proj, state, years, index=None) -> list:
         scale = gdp0 / real[i, 0]
         ref = {y: float(full_real[i, int(np.searchsorted(proj.years, y))]) * scale for y in ref_years}
         out.append(PathInputs(years=years, gdp_real=real[i] * scale, deflator=defl[i] / defl[i, 0],
-                              energy_index=ei[i], hightech_share=ht[i] / nom[i], gdp_real_ref=ref))
+                              energy_index=ei[i], hightech_share=np.maximum(ht[i], 0.0) / nom[i], gdp_real_ref=ref))
     return out
 
 
@@ -331,6 +336,7 @@ def build_pyomo(p: StructuralParams) -> pyo.ConcreteModel:
     t0, T = years[0], years[-1]
     D = years[1:]
     C = list(range(n))
+    qs = pyo.quicksum
     m = pyo.ConcreteModel(name="czt_structural_lp")
     m.C = pyo.Set(initialize=C, ordered=True)
     m.D = pyo.Set(initialize=D, ordered=True)
@@ -364,18 +370,18 @@ def build_pyomo(p: StructuralParams) -> pyo.ConcreteModel:
     nz = [[(j, float(A[i, j])) for j in C if A[i, j] != 0.0] for i in C]
     first = D[0]
 
-    m.itot_def = pyo.Constraint(m.D, rule=lambda m, t: m.Itot[t] - sum(m.I[c, t] + m.J[c, t] for c in C) == 0)
-    m.icap_def = pyo.Constraint(m.D, rule=lambda m, t: m.Icap[t] - sum(m.I[c, t] for c in C) == 0)
-    m.gdp_def = pyo.Constraint(m.D, rule=lambda m, t: m.GDP[t] - sum(m.VA[c, t] for c in C) == 0)
-    m.eb_def = pyo.Constraint(m.D, rule=lambda m, t: m.Eb[t] - sum(float(p.energy_coef[c]) * m.X[c, t] for c in C)
+    m.itot_def = pyo.Constraint(m.D, rule=lambda m, t: m.Itot[t] - qs(m.I[c, t] + m.J[c, t] for c in C) == 0)
+    m.icap_def = pyo.Constraint(m.D, rule=lambda m, t: m.Icap[t] - qs(m.I[c, t] for c in C) == 0)
+    m.gdp_def = pyo.Constraint(m.D, rule=lambda m, t: m.GDP[t] - qs(m.VA[c, t] for c in C) == 0)
+    m.eb_def = pyo.Constraint(m.D, rule=lambda m, t: m.Eb[t] - qs(float(p.energy_coef[c]) * m.X[c, t] for c in C)
                               - p.energy_hh * m.GDP[t] == 0)
-    m.htb_def = pyo.Constraint(m.D, rule=lambda m, t: m.HTb[t] - sum(float(p.hightech[c]) * m.VA[c, t]
+    m.htb_def = pyo.Constraint(m.D, rule=lambda m, t: m.HTb[t] - qs(float(p.hightech[c]) * m.VA[c, t]
                                                                    for c in C if p.hightech[c] > 0) == 0)
-    m.ht_def = pyo.Constraint(m.D, rule=lambda m, t: m.HT[t] - m.eta[t] * m.HTb[t] - sum(m.U[c, t] for c in C) == 0)
+    m.ht_def = pyo.Constraint(m.D, rule=lambda m, t: m.HT[t] - m.eta[t] * m.HTb[t] - qs(m.U[c, t] for c in C) == 0)
     m.va_def = pyo.Constraint(m.C, m.D, rule=lambda m, c, t: m.VA[c, t] - float(p.v[c]) * m.X[c, t] == 0)
 
     def io_rule(m, c, t):
-        e = m.X[c, t] - sum(a * m.X[j, t] for j, a in nz[c]) - m.Z[c, t]
+        e = m.X[c, t] - qs(a * m.X[j, t] for j, a in nz[c]) - m.Z[c, t]
         if p.g[c] > 0:
             e = e - float(p.g[c]) * m.Itot[t]
         return e == m.io_rhs[c, t]
@@ -436,7 +442,7 @@ def build_pyomo(p: StructuralParams) -> pyo.ConcreteModel:
     m.tgt = pyo.Constraint(m.TG, rule=tgt_rule)
 
     disc = {t: (1 + p.discount_rate) ** -(t - t0) for t in D}
-    hard = sum(m.Hup[c, t] + m.Hdn[c, t] + m.Hcap[c, t] for c in C for t in D) + sum(m.Hterm[c] + m.Hterm2[c] for c in C)
+    hard = qs(m.Hup[c, t] + m.Hdn[c, t] + m.Hcap[c, t] for c in C for t in D) + qs(m.Hterm[c] + m.Hterm2[c] for c in C)
     pen = sum(m.S[k] for k in m.TG) if p.targets else 0
     if p.mode == "max_gdp":
         m.obj = pyo.Objective(expr=sum(disc[t] * m.GDP[t] for t in D) - p.penalty * pen - p.hard_penalty * hard,
@@ -752,13 +758,15 @@ class PathLP:
         p = self.p
         rows = []
         tol = 1e-6 * max(1.0, p.gdp0)
-        for name, label in (("Hup", "max cluster growth"), ("Hdn", "max cluster decline"),
-                            ("Hcap", "capacity (capital short of what exogenous demand needs)")):
+        for name, label, unit in (("Hup", "max cluster growth", "100m yuan of VA (t0 prices)"),
+                                  ("Hdn", "max cluster decline", "100m yuan of VA (t0 prices)"),
+                                  ("Hcap", "capacity (capital short of what exogenous demand needs)",
+                                   "100m yuan of capital stock (t0 prices)")):
             a = x[self.idx[name]]
             a = a[:, :len(p.years) - 1]        # reported years only (not the horizon buffer)
             for c, j in zip(*np.nonzero(a > tol)):
                 rows.append({"row": label, "cluster": p.clusters[c], "year": p.years[j + 1], "amount": float(a[c, j]),
-                             "unit": "100m yuan of VA (t0 prices)"})
+                             "unit": unit})
         a = x[self.idx["Hterm"]] + x[self.idx["Hterm2"]]
         for c in np.flatnonzero(a > tol):
             rows.append({"row": "terminal steady-state investment", "cluster": p.clusters[c], "year": p.lp_years[-1],
