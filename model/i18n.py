@@ -29,7 +29,7 @@ REGION_ZH = {"Changsha": "长沙", "Zhuzhou": "株洲", "Xiangtan": "湘潭", "C
              "430100": "长沙", "430200": "株洲", "430300": "湘潭", "430000": "湖南"}
 REGION_EN = {"430100": "Changsha", "430200": "Zhuzhou", "430300": "Xiangtan", "430000": "Hunan", "CZT": "CZT"}
 STATUS_ZH = {"on track": "有望实现", "at risk": "存在风险", "off track": "难以实现", "not modelled": "未建模",
-             "met": "已满足", "binding": "约束趋紧", "violated": "未满足"}
+             "met": "已满足", "binding": "约束趋紧", "violated": "未满足", "missed": "未满足"}
 BASIS_ZH = {"observed": "观测值", "derived": "推算值", "assumption": "假设", "forecast": "预测",
             "forecast (assumption)": "预测（基于假设）"}
 

@@ -42,7 +42,7 @@ import pandas as pd
 from .paths import DATA, ROOT
 
 STATUS_CLASS = {"on track": "ok", "met": "ok", "at risk": "warn", "binding": "warn",
-                "off track": "bad", "violated": "bad", "not modelled": "na"}
+                "off track": "bad", "violated": "bad", "missed": "bad", "not modelled": "na"}
 HEADLINE = [("GDP|Nominal", "CZT"), ("GDP|Real growth", "CZT"), ("GDP per capita", "CZT"),
             ("Population|Resident", "CZT"), ("Urbanisation rate", "CZT"), ("Energy intensity", "CZT"),
             ("High-tech VA", "CZT"), ("High-tech VA|Share of GDP", "CZT")]
@@ -446,12 +446,14 @@ def _optimisation_section(run_dir: Path, man: dict) -> _Section | None:
         s.h3("Target feasibility and shadow prices (targets_feasibility.csv)")
         s.p("*dual*: first-order change of the objective per unit of the required value, in the unit given; "
             "*valid from/to*: the range of the required value over which it was verified.", "note")
-        cols = [c for c in ("target", "year", "sense", "required", "achieved", "unit", "slack", "status", "dual",
-                            "dual_unit", "dual_valid_from", "dual_valid_to", "best_alone", "dual_note")
-                if c in feas.columns]
+        cols = [c for c in ("target", "year", "sense", "required", "achieved", "unit", "slack", "shortfall", "status",
+                            "dual", "dual_unit", "dual_valid_from", "dual_valid_to", "best_alone", "best_reachable",
+                            "extra_investment", "extra_investment_unit", "marginal_cost", "cost_unit", "valid_from",
+                            "valid_to") if c in feas.columns]
         s.table(feas[cols], status_cols=("status",))
-        if "interpretation" in feas.columns:
-            s.ul([f"**{r.target}**: {r.interpretation}" for r in feas.itertuples() if isinstance(r.interpretation, str)])
+        for col in ("interpretation", "verdict"):
+            if col in feas.columns:
+                s.ul([f"**{r.target}**: {getattr(r, col)}" for r in feas.itertuples() if isinstance(getattr(r, col), str)])
         if "conflicts_with" in feas.columns and feas.conflicts_with.notna().any():
             s.p("Conflicting targets (cannot be improved together): " + "; ".join(
                 f"{r.target} ↔ {r.conflicts_with.replace(';', ', ')}" for r in feas.itertuples()

@@ -41,7 +41,8 @@ PHRASES = {
     "where": "出处", "caveats": "注意事项", "documented in": "记录于", "file": "文件", "item": "项目",
     "package": "软件包", "version": "版本", "cluster": "产业集群", "sense": "方向", "required": "要求值",
     "achieved": "可达值", "slack": "缺口", "dual": "影子价格", "dual_unit": "影子价格单位",
-    "first year": "起始年", "last year": "结束年", "rows": "行数",
+    "shortfall": "缺口", "best_reachable": "单独追求时最优值", "extra_investment": "所需追加投资",
+    "marginal_cost": "边际成本", "first year": "起始年", "last year": "结束年", "rows": "行数",
     # fixed sentences
     "Status: on track P ≥ 0.75, at risk 0.25 ≤ P < 0.75, off track P < 0.25, not modelled where no forecast "
     "variable tests the target.": "状态：有望实现 P ≥ 0.75；存在风险 0.25 ≤ P < 0.75；难以实现 P < 0.25；"

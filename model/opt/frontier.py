@@ -154,10 +154,13 @@ def plot_frontier(df: pd.DataFrame, path, title: str = "", gdp_target: float | N
 
     ``gdp_target`` (nominal 亿元) is drawn as a horizontal line when given.
     """
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    # object API on an Agg canvas: no pyplot state, and the caller's backend (e.g. a notebook's inline) untouched
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 4.5))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     ok = df[df["status"] == "optimal"]
     ax.plot(ok["ei_achieved"], ok["gdp_nominal"], "o-", ms=3, label="max GDP at each energy-intensity cap")
     req = df.attrs.get("required")
@@ -173,4 +176,3 @@ def plot_frontier(df: pd.DataFrame, path, title: str = "", gdp_target: float | N
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)

@@ -92,10 +92,14 @@ def allocation_sheet(alloc: pd.DataFrame) -> pd.DataFrame:
 def feasibility_sheet(feas: pd.DataFrame) -> pd.DataFrame:
     cols = {"target": H("目标", "target"), "year": H("年份", "year"), "sense": H("方向", "sense"),
             "required": H("要求值", "required"), "achieved": H("可达值", "achieved"), "unit": H("单位", "unit"),
-            "slack": H("缺口", "shortfall"), "status": H("状态", "status"),
+            "slack": H("缺口", "shortfall"), "shortfall": H("缺口", "shortfall"), "status": H("状态", "status"),
             "dual": H("影子价格", "shadow price (dual)"), "dual_unit": H("影子价格单位", "dual unit"),
             "best_alone": H("单独追求时最优值", "best when pursued alone"),
-            "interpretation": H("解读", "interpretation")}
+            "best_reachable": H("单独追求时最优值", "best reachable when pursued alone"),
+            "extra_investment": H("所需追加投资", "extra investment needed"),
+            "extra_investment_unit": H("追加投资单位", "extra investment unit"),
+            "marginal_cost": H("边际成本", "marginal cost"), "cost_unit": H("成本单位", "cost unit"),
+            "interpretation": H("解读", "interpretation"), "verdict": H("结论", "verdict")}
     out = feas[[c for c in cols if c in feas.columns]].copy()
     out["unit"] = out["unit"].map(zh_unit)
     out["status"] = out["status"].map(_zh_status)
