@@ -263,3 +263,20 @@ def test_base_year_iamc_frame(hunan):
     assert va == pytest.approx(33902.96, abs=0.01)
     assert (df[df.variable.str.startswith("IO|Multiplier|output_type1|")]["value"] >= 1).all()
     assert set(df.loc[df.variable.str.startswith("Value Added|"), "basis"]) == {"observed", "assumption"}
+
+
+def test_unobserved_energy_path_has_one_source():
+    """The IO default for unobserved years is the forecasting core's assumption, not a separate value."""
+    from model.data.loader import load_sources
+    from model.data.panel import energy_change_assumption
+    from model.scenario import load_scenario
+    sc = load_scenario("baseline")
+    mu, _, _, _ = energy_change_assumption(load_sources()["energy"], sc)
+    idx = sat.intensity_index_path(load_parameters(), 2015, 2030).set_index("year")
+    assert idx.loc[2022, "yoy_pct"] == pytest.approx(mu, abs=1e-9)
+    assert idx.loc[2019, "yoy_pct"] == pytest.approx(mu, abs=1e-9)
+    # a scenario value replaces it everywhere it is unobserved, and nowhere else
+    idx2 = sat.intensity_index_path(load_parameters(), 2015, 2030, unobserved_yoy_pct=-2.5).set_index("year")
+    assert (idx2.loc[idx2.basis == "assumption", "yoy_pct"] == -2.5).all()
+    obs = idx.basis == "observed"
+    np.testing.assert_array_equal(idx2.loc[obs, "yoy_pct"].to_numpy(), idx.loc[obs, "yoy_pct"].to_numpy())

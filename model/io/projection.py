@@ -110,7 +110,7 @@ def _composition(comp: pd.DataFrame | None, w0: pd.Series, years: list[int]) -> 
 
 def project(system, macro_path: pd.DataFrame, final_demand_composition: pd.DataFrame | None = None,
             level: str = "cluster", scenario: str = "baseline", end_year: int | None = None,
-            return_arrays: bool = False):
+            return_arrays: bool = False, unobserved_yoy_pct: float | None = None):
     """Project sector/cluster output, VA, energy and high-tech VA (IAMC long).
 
     Parameters
@@ -161,7 +161,8 @@ def project(system, macro_path: pd.DataFrame, final_demand_composition: pd.DataF
     Es = system.e[:, None] * X / 1e4                # 10k tce
     Eh = system.e_household * C / 1e4
     Is = (Es.sum(axis=0) + Eh) / VA.sum(axis=0)
-    default = sat.intensity_index_path(P, start=min(base, 2015), end=end).set_index("year")
+    default = sat.intensity_index_path(P, start=min(base, 2015), end=end,
+                                       unobserved_yoy_pct=unobserved_yoy_pct).set_index("year")
     idx = default["index"].copy()
     idx_basis = default["basis"].copy()
     if "energy_intensity_index" in macro_path.columns:

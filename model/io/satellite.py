@@ -69,11 +69,29 @@ def official_intensity_yoy() -> pd.Series:
     return s.astype(float)
 
 
-def intensity_index_path(params: dict, start: int = 2015, end: int = 2035) -> pd.DataFrame:
+def core_unobserved_yoy(scenario: str = "baseline") -> float:
+    """The forecasting core's assumed yoy change for unobserved years (percent).
+
+    :func:`model.data.panel.energy_change_assumption` for ``scenario``: its
+    ``assumptions.energy.unobserved_yoy_change_pct``, or the mean of Hunan's
+    observed changes the core uses.
+    """
+    from model.data.loader import load_sources
+    from model.data.panel import energy_change_assumption
+    from model.scenario import load_scenario
+    return float(energy_change_assumption(load_sources()["energy"], load_scenario(scenario))[0])
+
+
+def intensity_index_path(params: dict, start: int = 2015, end: int = 2035,
+                         unobserved_yoy_pct: float | None = None) -> pd.DataFrame:
     """Default energy-intensity index (2019 = 100) chained from yoy changes.
 
-    Official yoy changes where published; ``[energy.index]`` assumptions for
-    2019 and after 2020 otherwise.
+    Official yoy changes where published; every unobserved year uses ONE
+    assumed change, the same as the forecasting core's
+    (``assumptions.energy.unobserved_yoy_change_pct`` of the scenario, passed
+    as ``unobserved_yoy_pct``; when None, the core's default for the
+    calibration's baseline, :func:`core_unobserved_yoy`). There is no separate
+    IO value.
 
     Returns
     -------
@@ -81,19 +99,16 @@ def intensity_index_path(params: dict, start: int = 2015, end: int = 2035) -> pd
         Columns ``year, index, yoy_pct, basis`` (basis ``observed`` or
         ``assumption``).
     """
-    p = params["energy"]["index"]
     off = official_intensity_yoy()
+    if unobserved_yoy_pct is None:
+        unobserved_yoy_pct = core_unobserved_yoy()
     yrs = list(range(start, end + 1))
     yoy, basis = {}, {}
     for y in yrs[1:]:
         if y in off.index:
             yoy[y], basis[y] = float(off[y]), "observed"
-        elif y == 2019:
-            yoy[y], basis[y] = float(p["yoy_2019_pct"]), "assumption"
-        elif y > 2020:
-            yoy[y], basis[y] = float(p["yoy_after_2020_pct"]), "assumption"
         else:
-            raise CztInputError("calibration/io/parameters.toml", f"no yoy energy-intensity change for {y}")
+            yoy[y], basis[y] = float(unobserved_yoy_pct), "assumption"
     level = {start: 1.0}
     for y in yrs[1:]:
         level[y] = level[y - 1] * (1 + yoy[y] / 100)
