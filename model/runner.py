@@ -264,7 +264,8 @@ def io_projection(sc, proj, system=None):
     from .io.projection import macro_path_from_paths
 
     system = system if system is not None else _io_system(sc)
-    return system, system.project(macro_path_from_paths(proj), level=sc.io.level, scenario=sc.name)
+    return system, system.project(macro_path_from_paths(proj), level=sc.io.level, scenario=sc.name,
+                                  unobserved_yoy_pct=sc.assumptions.energy.unobserved_yoy_change_pct)
 
 
 def _state(panel, proj, sc) -> dict:
