@@ -59,9 +59,24 @@ def tr(text: str, **fmt) -> str:
     return s.format(**fmt) if fmt else s
 
 
+_UNIT_TAIL = re.compile(r"(?<=\d) (100m (?:CNY|yuan)(?: \((?:nominal|\d{4} prices)\))?|10k persons|10k tce|percent of GDP|percent|"
+                        r"index \(2019 = 100\)|CNY|yuan)$")
+
+
 def tr_cell(text: str) -> str:
-    """A table cell: whole-cell status/variable/region/basis words are translated, other text kept."""
-    return WORDS.get(text, text)
+    """A table cell: whole-cell status/variable/region/basis words and unit spellings are translated.
+
+    A unit standing alone (``100m yuan``) or after a number (``>= 27,000 100m yuan``)
+    becomes its Chinese display unit (亿元, 万人, %, 2019 = 100) from :func:`model.iamc.zh_unit`.
+    """
+    from .iamc import zh_unit
+
+    if text in WORDS:
+        return WORDS[text]
+    z = zh_unit(text)
+    if z != text:
+        return z
+    return _UNIT_TAIL.sub(lambda m: " " + ("元" if m.group(1) in ("CNY", "yuan") else zh_unit(m.group(1))), text)
 
 
 def coverage(phrases: list[str]) -> float:

@@ -320,3 +320,13 @@ def test_chinese_report_renders_with_and_without_a_cjk_font(plan_run, tmp_path, 
         assert not np.array_equal(zh1, box) and not np.array_equal(zh2, box) and not np.array_equal(zh1, zh2)
     else:  # without a CJK font Chromium draws boxes: the check above can fail, and the page still renders
         assert np.array_equal(zh1, zh2)
+
+
+def test_chinese_report_shows_chinese_units(plan_run):
+    from model.report_zh import tr_cell
+
+    assert tr_cell(">= 27,000 100m yuan") == ">= 27,000 亿元" and tr_cell(">= 1,300 10k persons") == ">= 1,300 万人"
+    assert tr_cell("100m yuan (nominal)") == "亿元" and tr_cell("gdp_level") == "gdp_level"
+    zh = (plan_run[0] / "report_zh.html").read_text(encoding="utf-8")
+    assert ">&gt;= 27,000 亿元</td>" in zh and "万人" in zh
+    assert "100m yuan</td>" not in zh
