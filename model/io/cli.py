@@ -14,7 +14,8 @@ import typer
 
 from model.errors import CztError
 
-app = typer.Typer(help="Input-output module: multipliers, linkages, clusters, FLQ sensitivity, RAS, projection.",
+app = typer.Typer(help="Input-output module: multipliers, linkages, clusters, impact of new demand, FLQ sensitivity, "
+                       "RAS, projection.",
                   no_args_is_help=True)
 
 class Region(StrEnum):
@@ -50,7 +51,7 @@ def _guard(fn):
             return fn(*args, **kwargs)
         except CztError as exc:
             typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise typer.Exit(getattr(exc, "exit_code", 2)) from None
     return inner
 
 
@@ -161,3 +162,24 @@ def project(macro: Path = typer.Option(..., "--macro", help="CSV with year, gdp_
         out.parent.mkdir(parents=True, exist_ok=True)
         write_iamc(df, out)
         typer.echo(f"wrote {out}")
+
+
+@app.command()
+@_guard
+def impact(cluster: str = typer.Option(..., "--cluster", "-c", help="cluster id (or sector code with --level sector)"),
+           amount: float = typer.Option(..., "--amount", "-a", help="new final demand, 100m yuan (亿元)"),
+           region: Region = REGION, delta: float = DELTA, level: Level = LEVEL, year: int = YEAR, out: Path = OUT):
+    """Output, VA, energy and high-tech effects of AMOUNT 亿元 of new final demand in one cluster.
+
+    Direct, indirect (Type I) and induced (Type II, households closed) output;
+    VA, energy (10k tce) and high-tech VA for Type I and II, by cluster and in total.
+    """
+    from model.io.impact import impact as _impact
+    s = _system(region, delta, year)
+    df = _impact(s, cluster, amount, level.value if hasattr(level, "value") else str(level))
+    t = df.loc["total"]
+    _emit(df, out, f"impact of {amount:g} 100m yuan of new final demand for '{cluster}' — {s.region}, "
+                   f"{s.year} structure and prices ({s.method}, delta={s.flq_delta})")
+    typer.echo(f"total: output {t.output_type1:,.1f} (Type I) / {t.output_type2:,.1f} (Type II) 100m yuan; "
+               f"VA {t.va_type1:,.1f} / {t.va_type2:,.1f}; energy {t.energy_type1:,.1f} / {t.energy_type2:,.1f} "
+               f"10k tce; high-tech VA {t.hightech_va_type1:,.1f} / {t.hightech_va_type2:,.1f} 100m yuan")
