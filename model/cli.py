@@ -31,11 +31,14 @@ def _fail(exc: BaseException, code: int = 2) -> None:
     raise typer.Exit(getattr(exc, "exit_code", code))
 
 
+_DEBUG = {"on": False}  # set by --debug for this invocation (reset by main)
+
+
 def _debug() -> bool:
     """Show tracebacks (``czt --debug ...`` or ``CZT_DEBUG=1``)."""
     import os
 
-    return os.environ.get("CZT_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+    return _DEBUG["on"] or os.environ.get("CZT_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def _complete_preset(incomplete: str) -> list[str]:
@@ -64,10 +67,7 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show the full tr
                                                                "(same as CZT_DEBUG=1)."),
              version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")) -> None:
-    import os
-
-    if debug:
-        os.environ["CZT_DEBUG"] = "1"
+    _DEBUG["on"] = bool(debug)
 
 
 @app.command()
@@ -341,6 +341,7 @@ def main(argv: list[str] | None = None) -> None:
         pass
     if argv is None:
         argv = sys.argv[1:]
+    _DEBUG["on"] = False
     try:
         rv = app(args=list(argv), prog_name="czt", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0

@@ -125,6 +125,11 @@ def check_output_dir(final: Path, *, kind: str, name: str, force: bool = False) 
     final = Path(final)
     if final.is_symlink():
         raise CztOutputError(final, "is a symbolic link; choose a real, new or empty folder for --out")
+    for parent in final.parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise CztOutputError(final, f"{parent} is a file, not a folder; choose another --out")
+            break
     if not final.exists():
         return
     if not final.is_dir():

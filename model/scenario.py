@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator,
+                      model_validator)
 
 from .errors import CztInputError
 from .fileio import read_toml
@@ -152,21 +153,19 @@ class HightechAssumptions(_Strict):
     last_data_year: int = Field(ge=2019, le=2035)
 
 
+def _distinct_years(v: list[int]) -> list[int]:
+    if len(set(v)) != len(v):
+        raise ValueError(f"a year is listed twice ({v})")
+    return v
+
+
+#: City codes a per-city mapping may name (Changsha, Zhuzhou, Xiangtan); anything else is refused.
+CityCode = Literal["430100", "430200", "430300"]
+BreakYears = Annotated[list[Annotated[int, Field(ge=1995, le=2035)]], AfterValidator(_distinct_years)]
+
+
 class PanelSettings(_Strict):
-    deflator_break_years: dict[str, list[Annotated[int, Field(ge=1995, le=2035)]]]
-
-    @field_validator("deflator_break_years")
-    @classmethod
-    def _known_cities(cls, v: dict) -> dict:
-        from .data.schema import CITY_CODES
-
-        unknown = sorted(set(v) - set(CITY_CODES))
-        if unknown:
-            raise ValueError(f"unknown region code(s) {unknown} (cities: {', '.join(CITY_CODES)})")
-        for k, years in v.items():
-            if len(set(years)) != len(years):
-                raise ValueError(f"region {k}: a year is listed twice ({years})")
-        return v
+    deflator_break_years: dict[CityCode, BreakYears]
 
 
 class Assumptions(_Strict):
@@ -417,7 +416,10 @@ def resolve_parent(parent: object, child: Path) -> Path:
 
 
 def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict]]:
-    path = path.resolve()
+    try:
+        path = path.resolve()
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError on a symlink loop
+        raise CztInputError(path, "symbolic link loop") from None
     if path in seen:
         cycle = " -> ".join(p.stem for p in (*seen, path))
         raise CztInputError(seen[-1], f"key 'extends': inheritance cycle ({cycle})")

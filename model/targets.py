@@ -56,19 +56,19 @@ def check_criterion(t):
     元 is refused against a variable in 亿元, never silently scored.
     """
     if t.comparator == "~" and t.tolerance is None:
-        raise ValueError("comparator '~' needs a tolerance")
+        raise ValueError("tolerance: comparator '~' needs a tolerance")
     if t.kind != "level" and t.base_year is None:
-        raise ValueError(f"kind '{t.kind}' needs base_year")
+        raise ValueError(f"base_year: kind '{t.kind}' needs base_year")
     if t.base_year is not None and t.base_year >= t.year:
-        raise ValueError("base_year must be before year")
+        raise ValueError("base_year: must be before year")
     if getattr(t, "variable", None):
         from .projection import VARIABLES  # lazy: projection imports the data layer
 
         if t.variable not in VARIABLES:
-            raise ValueError(f"variable '{t.variable}' is not a forecast variable (one of: {', '.join(VARIABLES)})")
+            raise ValueError(f"variable: '{t.variable}' is not a forecast variable (one of: {', '.join(VARIABLES)})")
         want = "percent" if t.kind != "level" else VARIABLES[t.variable][1]
         if unit_key(t.unit) != unit_key(want):
-            raise ValueError(f"unit '{t.unit}' does not match {t.variable} ('{want}'"
+            raise ValueError(f"unit: '{t.unit}' does not match {t.variable} ('{want}'"
                              + (f" for a {t.kind} target" if t.kind != "level" else "") + ")")
     return t
 
@@ -126,9 +126,13 @@ def load_targets(path: Path | str = TARGETS_FILE, extra: list[dict] | None = Non
             t = Target.model_validate(item)
         except ValidationError as exc:
             e = exc.errors()[0]
-            key = ".".join(str(x) for x in e["loc"]) or "target"
-            got = "" if e["type"] in ("missing", "extra_forbidden") else f" (got {e.get('input')!r})"
-            raise CztInputError(where, f"key '{key}': {e['msg'].removeprefix('Value error, ')}{got}") from None
+            key = ".".join(str(x) for x in e["loc"])
+            msg = e["msg"].removeprefix("Value error, ")
+            if not key and ": " in msg:  # a cross-field rule: its message starts with the key
+                key, msg = msg.split(": ", 1)
+            got = ("" if e["type"] in ("missing", "extra_forbidden") or isinstance(e.get("input"), dict)
+                   else f" (got {e.get('input')!r})")
+            raise CztInputError(where, f"key '{key or 'target'}': {msg}{got}") from None
         if t.id in seen:
             raise CztInputError(where, f"duplicate target id '{t.id}'")
         seen.add(t.id)

@@ -60,8 +60,8 @@ def assert_one_line_error(r: Result, code: int, *needles: str) -> str:
     assert r.code == code, f"exit {r.code} (wanted {code}): {r.err[-600:]}"
     assert "Traceback" not in r.err and "Traceback" not in r.out, r.err
     assert 1 <= len(lines) <= 2, f"{len(lines)} error lines: {r.err[-600:]}"
+    assert lines[-1].startswith("error: ") and all(ln.startswith("warning: ") for ln in lines[:-1]), lines
     msg = " ".join(lines)
-    assert msg.startswith("error: "), msg
     for n in needles:
         assert str(n) in msg, f"{n!r} not in {msg!r}"
     return msg

@@ -124,7 +124,7 @@ def load_sources(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
         ``panel`` (best panel), ``energy``, ``hightech``, ``census`` frames.
     """
     data_dir = Path(data_dir or DATA)
-    verify_vendored(data_dir, [*SOURCE_FILES.values(), PLAN_FIGURES])
+    verify_vendored(data_dir, list(SOURCE_FILES.values()))
     out = {}
     for name, rel in SOURCE_FILES.items():
         # The official energy file stores several vintages of the same national
@@ -137,6 +137,7 @@ def load_sources(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
 PLAN_FIGURES = "plan/plan_figures.csv"
 #: Set to 1 to run on vendored files that differ from ``VENDORED.csv`` (a warning instead of a refusal).
 ALLOW_MODIFIED_ENV = "CZT_ALLOW_MODIFIED_DATA"
+_WARNED: set[str] = set()
 
 
 def _sha256(path: Path) -> str:
@@ -177,7 +178,9 @@ def verify_vendored(data_dir: Path, rels: list[str]) -> None:
         msg = f"{what}; restore the vendored file or re-vendor with python calibration/vendor.py"
         if not allow:
             raise CztInputError(path, msg + f" (or set {ALLOW_MODIFIED_ENV}=1 to run anyway)")
-        print(f"warning: {path}: {what} ({ALLOW_MODIFIED_ENV}=1: running on it anyway)", file=sys.stderr)
+        if str(path) not in _WARNED:  # once per file and process
+            _WARNED.add(str(path))
+            print(f"warning: {path}: {what} ({ALLOW_MODIFIED_ENV}=1: running on it anyway)", file=sys.stderr)
 
 
 def load_plan_figures(data_dir: Path | None = None) -> pd.DataFrame:
