@@ -79,7 +79,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
-Method = Literal["drift", "ets_damped", "arima", "llt", "slowing_growth"]
+Method = Literal["drift", "ets_damped", "arima", "llt", "slowing_growth", "mean_reversion"]
 WeightRule = Literal["inverse_mae", "trimmed_inverse_mae", "best", "equal"]
 
 

@@ -89,3 +89,17 @@ def test_evaluation_scores_what_czt_run_delivers(short_eval):
     assert row["median"] == pytest.approx(float(np.median(proj.at("GDP|Nominal", 2019, "CZT"))))
     full = build_panel(load_sources(), sc)
     assert row["actual"] == pytest.approx(full.series("gdp_nominal", "CZT")[2019])
+
+
+def test_mean_reversion_point_forecast_by_hand():
+    from model.forecast import methods as M
+
+    g = [0.10, 0.09, 0.08, 0.07, 0.06, 0.05, 0.08, 0.09, 0.10]
+    y = np.concatenate([[0.0], np.cumsum(g)])
+    f = M.fit("mean_reversion", pd.Series(y, index=range(2000, 2000 + y.size)))
+    g0 = (0.08 + 0.09 + 0.10) / 3
+    rho = 0.3 ** 0.1
+    want = y[-1] + np.cumsum([0.02 + (g0 - 0.02) * rho ** j for j in (1, 2, 3)])
+    np.testing.assert_allclose(M.point(f, 3), want)
+    sims = M.simulate(f, 3, 20000, np.random.default_rng(1))
+    np.testing.assert_allclose(sims.mean(axis=0), want, atol=3e-3)

@@ -55,6 +55,11 @@ Methods
     started from the last residual; the curve parameters are treated as known
     (no parameter uncertainty — intervals are conditional on the curve).
 
+``mean_reversion``
+    Growth regressing to the world mean (Pritchett & Summers 2014): the
+    current growth rate (3-year mean) decays geometrically toward 2%/yr with
+    persistence 0.3 per decade; no parameter is fitted to the series.
+
 Short or failing series fall back to ``drift``; the returned :class:`FitResult`
 then has ``method == "drift"``, ``requested`` the method asked for and a
 human-readable entry in ``warnings``.  Use the generic :func:`fit`,
@@ -79,11 +84,13 @@ __all__ = [
     "fit_arima", "simulate_arima", "point_arima", "arima_order_table",
     "fit_llt", "simulate_llt", "point_llt",
     "fit_slowing_growth", "simulate_slowing_growth", "point_slowing_growth",
+    "fit_mean_reversion", "simulate_mean_reversion", "point_mean_reversion",
+    "MEAN_REVERSION_TARGET", "MEAN_REVERSION_PERSISTENCE",
 ]
 
 #: minimum number of observations (log-levels) for each method; below it the
 #: method falls back to ``drift`` (which itself needs 3).
-MIN_OBS = {"drift": 3, "ets_damped": 10, "arima": 8, "llt": 8, "slowing_growth": 8}
+MIN_OBS = {"drift": 3, "ets_damped": 10, "arima": 8, "llt": 8, "slowing_growth": 8, "mean_reversion": 8}
 
 
 @dataclass(frozen=True)
@@ -806,6 +813,70 @@ def point_slowing_growth(fit: FitResult, h: int) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------
+# growth regressing to the mean (Pritchett & Summers 2014)
+
+#: long-run growth rate that growth regresses to: the world mean of per-capita GDP growth,
+#: about 2%/yr (Pritchett & Summers 2014, "Asiaphoria meets regression to the mean", NBER w20573)
+MEAN_REVERSION_TARGET = 0.02
+#: annual persistence of growth deviations: P&S find decade-average growth rates persist with a
+#: coefficient of about 0.3 from one decade to the next; 0.3 ** (1/10) = 0.887 per year
+MEAN_REVERSION_PERSISTENCE = 0.3 ** 0.1
+#: years averaged for the current growth rate (smooths single-year shocks)
+MEAN_REVERSION_WINDOW = 3
+
+
+def fit_mean_reversion(y) -> FitResult:
+    r"""Growth regressing to the world mean (no parameter is estimated from ``y``).
+
+    .. math:: g_{T+j} = g^* + \rho^j (\bar g_T - g^*) + \varepsilon_j,
+              \qquad \bar g_T = \tfrac13 (g_T + g_{T-1} + g_{T-2})
+
+    with :math:`g^*` = :data:`MEAN_REVERSION_TARGET` and :math:`\rho` =
+    :data:`MEAN_REVERSION_PERSISTENCE` from the cross-country evidence that
+    growth rates are weakly persistent and regress to the world mean as
+    economies mature (Pritchett & Summers 2014; Barro 1991 on conditional
+    convergence). ``params``: g_current, target, rho, sigma — the s.d. of the
+    year-on-year changes of growth over :math:`\sqrt 2` (the noise of one
+    year's growth), which is also the shock s.d. of the simulated growth.
+    """
+    arr, last_year = _as_logs(y, "forecast.mean_reversion", MIN_OBS["drift"])
+    if arr.size < MIN_OBS["mean_reversion"]:
+        return _fallback(arr, last_year, "mean_reversion",
+                         f"{arr.size} obs < {MIN_OBS['mean_reversion']} needed")
+    g = np.diff(arr)
+    g0 = float(g[-MEAN_REVERSION_WINDOW:].mean())
+    sigma = float(np.std(np.diff(g), ddof=1) / math.sqrt(2.0))
+    params = {"g_current": g0, "target": MEAN_REVERSION_TARGET, "rho": MEAN_REVERSION_PERSISTENCE,
+              "sigma": sigma}
+    return FitResult("mean_reversion", "mean_reversion", params, arr.size, last_year, (),
+                     {"y_last": float(arr[-1])})
+
+
+def _mean_reversion_growth(fit: FitResult, h: int) -> np.ndarray:
+    pr = fit.params
+    return pr["target"] + (pr["g_current"] - pr["target"]) * pr["rho"] ** np.arange(1, h + 1)
+
+
+def simulate_mean_reversion(fit: FitResult, h: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+    """Expected growth path plus i.i.d. N(0, sigma²) growth shocks, and the current rate's own
+    sampling error (sigma²/3, the window mean) carried with the decay."""
+    if fit.method != "mean_reversion":
+        return simulate(fit, h, n_paths, rng)
+    _check_h(h, n_paths)
+    pr = fit.params
+    g = _mean_reversion_growth(fit, h)[None, :]
+    d0 = pr["sigma"] / math.sqrt(MEAN_REVERSION_WINDOW) * rng.standard_normal((n_paths, 1))
+    g = g + d0 * pr["rho"] ** np.arange(1, h + 1)[None, :] + pr["sigma"] * rng.standard_normal((n_paths, h))
+    return fit.state["y_last"] + np.cumsum(g, axis=1)
+
+
+def point_mean_reversion(fit: FitResult, h: int) -> np.ndarray:
+    if fit.method != "mean_reversion":
+        return point(fit, h)
+    return fit.state["y_last"] + np.cumsum(_mean_reversion_growth(fit, h))
+
+
+# ----------------------------------------------------------------------------
 # registry and generic dispatch
 
 METHODS: dict[str, Method] = {
@@ -815,8 +886,11 @@ METHODS: dict[str, Method] = {
     "llt": Method("llt", fit_llt, simulate_llt, point_llt),
     "slowing_growth": Method("slowing_growth", fit_slowing_growth, simulate_slowing_growth,
                              point_slowing_growth),
+    "mean_reversion": Method("mean_reversion", fit_mean_reversion, simulate_mean_reversion,
+                             point_mean_reversion),
 }
-DEFAULT_METHODS: tuple[str, ...] = tuple(METHODS)
+#: the candidates of the combination (``mean_reversion`` is opt-in: it estimates no parameter)
+DEFAULT_METHODS: tuple[str, ...] = ("drift", "ets_damped", "arima", "llt", "slowing_growth")
 
 _FIT_CACHE: dict[Any, FitResult] = {}
 _FIT_CACHE_MAX = 2000  # fits hold statsmodels results; bounded memory
