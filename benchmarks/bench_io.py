@@ -65,6 +65,11 @@ def main(repeat: int = 7) -> None:
           f"over {repeat} runs (CPU {cpu:.3f} s)  [target <= 0.5 s]")
     print(f"10,000 final-demand vectors     : median {statistics.median(prop) * 1e3:.2f} ms, min {min(prop) * 1e3:.2f} ms "
           f"[target <= 500 ms]; check max |diff| = {err:.2e}")
+    from model.io.impact import impact
+    clusters = s._level_index("cluster")
+    imp = _timeit(lambda: [impact(s, c, 100.0) for c in clusters], repeat)
+    print(f"czt io impact, all {len(clusters)} clusters : median {statistics.median(imp) * 1e3:.1f} ms "
+          f"({statistics.median(imp) / len(clusters) * 1e3:.2f} ms per cluster, Type I and II)")
 
 
 if __name__ == "__main__":
