@@ -268,7 +268,10 @@ def export(run_name: str = typer.Argument(..., metavar="NAME", help="A run folde
         _fail(ValueError("choose what to export: --xlsx and/or --pyam"))
     p = Path(run_name)
     folder = p if (p / "run.json").exists() else OUTPUTS / run_name
-    if not (folder / "run.json").exists():
+    from .fileio import read_marker
+
+    # only into a czt run folder (its marker/manifest): never over a user's own run.json/workbook.xlsx
+    if not (folder / "run.json").exists() or (read_marker(folder) or {}).get("kind") != "run":
         _fail(ValueError(f"{run_name}: no run folder with run.json (looked for {p} and {OUTPUTS / run_name}); "
                          + run_hint(run_name)))
     if xlsx:

@@ -154,3 +154,14 @@ def test_stale_temp_folders_of_dead_processes_are_removed(tmp_path):
     with atomic_dir(tmp_path / "r", kind="run", name="r") as t:  # every write cleans its parent folder
         (t / "x").write_text("1")
     assert listing(tmp_path) == {alive.name, keep.name, "r"}
+
+
+def test_export_writes_only_into_a_czt_run_folder(tmp_path):
+    f = tmp_path / "mine"
+    f.mkdir()
+    (f / "run.json").write_text('{"my": "own manifest"}')
+    (f / "workbook.xlsx").write_bytes(b"a user's workbook")
+    before = _snapshot(f)
+    r = czt("export", f, "--xlsx", "--pyam")
+    assert_one_line_error(r, 2, str(f))
+    assert _snapshot(f) == before
