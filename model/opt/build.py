@@ -1,4 +1,11 @@
-"""Build the investment-allocation LP as a Pyomo ConcreteModel (pure function).
+"""The OLDER investment-allocation LP as a Pyomo ConcreteModel (pure function).
+
+Superseded by :mod:`model.opt.pathlp` (``PathLP``), which ``czt run`` and the
+scenario engine use. Kept only for the engine's numpy fallback
+(``model.engine.lp_paths``) and its tests; with the calibration of
+:func:`model.opt.calibrate.params_from_accounts` other final demand is
+exogenous (band β = 0), κ comes from the perpetual inventory and δ is the
+project's one rate.
 
 Formulation (all money in 亿元 at base-year prices; c cluster, t ∈ D = years[1:],
 t−1 = base year uses the observed constants VA0, X0 = VA0/v, K0 = κ·VA0):
