@@ -340,9 +340,7 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
     if card is None:
         return s.p("No `scorecard.csv` in this run folder.")
     s.p(f"Probabilities are shares of the {man.get('n_paths', '?')} simulated paths that meet each target. "
-        "Status: **on track** P ≥ 0.75, **at risk** 0.25 ≤ P < 0.75, **off track** P < 0.25, **not modelled** "
-        "where no forecast variable tests the target. Basis *assumption*: the forecast rests on labelled "
-        "assumptions (column *rests on*, see Assumptions).")
+        "Basis *assumption*: the forecast rests on labelled assumptions (column *rests on*, see Assumptions).")
     rows = []
     for r in card.itertuples():
         def num(x):

@@ -19,6 +19,7 @@ PHRASES = {
     "Optimisation: allocation, targets and duals, frontier": "优化：投资分配、目标与影子价格、前沿",
     "Forecasting methods and backtests": "预测方法与回测", "Assumptions and what rests on them": "假设及其影响",
     "Data provenance": "数据来源", "Run manifest": "运行清单",
+    "Out-of-sample accuracy of the delivered forecast": "所发布预测的样本外精度",
     "Headline forecasts, CZT: median [80% interval]": "长株潭主要预测：中位数 [80%区间]",
     "Modelling notes": "建模说明", "Solver summary (run.json → optimisation)": "求解摘要（run.json → optimisation）",
     "Target feasibility and shadow prices (targets_feasibility.csv)": "目标可行性与影子价格（targets_feasibility.csv）",
