@@ -173,7 +173,10 @@ def evaluate(scenario, origins: tuple[int, int] = (2005, 2019), horizons=(1, 2, 
     frames = []
     t0 = time.perf_counter()
     extra = [t for t in range(max(origins[1] + 1, 2020), last) if t > origins[1]]
-    for T in list(range(int(origins[0]), int(origins[1]) + 1)) + extra:
+    from ..progress import progress_bar
+
+    all_origins = list(range(int(origins[0]), int(origins[1]) + 1)) + extra
+    for T in progress_bar(all_origins, desc="evaluation origins", disable=progress is None):
         fr = evaluate_origin(sources, scenario, T, full, horizons)
         if T in extra:
             fr = fr[fr.variable == "Population|Resident"]
