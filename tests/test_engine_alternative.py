@@ -1,99 +1,45 @@
-"""Scenario engine: control vs alternative through the structural model (model.engine)."""
+"""Scenario engine: control vs alternative through the structural model (model.engine, model.opt.PathLP)."""
 import numpy as np
 import pytest
 
 from model.engine.alternative import _sample, apply_ratios
 from model.engine.levers import fastest_observed_share_gain, lever_arrays
-from model.engine.structural import Structure, control, respond
 from model.errors import CztInputError
 from model.scenario import Levers
 
-
-def two_cluster() -> Structure:
-    """A two-cluster economy small enough to solve by hand."""
-    A = np.array([[0.2, 0.1], [0.3, 0.4]])
-    return Structure(clusters=("a", "b"), years=(2024, 2025, 2026, 2027), A=A, L=np.linalg.inv(np.eye(2) - A),
-                     v=np.array([0.5, 0.3]), g=np.array([0.0, 0.6]), kappa=np.array([2.0, 4.0]),
-                     delta=np.array([0.1, 0.05]), phi=np.array([0.5, 0.2]), o=np.array([10.0, 20.0]),
-                     inv_share0=np.array([0.25, 0.75]), s=0.3, gdp0=20.0, h=np.array([0.5, 0.0]),
-                     e=np.array([1.0, 2.0]), e_h=0.1)
+YEARS = (2024, 2025, 2026, 2027)
+CLUSTERS = ("a", "b", "c")
+H, HCAP, VA0 = np.array([0.5, 0.0, 0.2]), np.array([0.6, 0.0, 0.9]), np.array([10.0, 20.0, 10.0])
 
 
-def test_control_reproduces_every_path_and_keeps_the_investment_rate():
-    st = two_cluster()
-    R = np.array([[1.0, 1.05, 1.10, 1.20], [1.0, 0.97, 1.01, 1.02]])
-    ctl = control(st, R)
-    np.testing.assert_allclose(ctl.gdp, st.gdp0 * R, rtol=1e-12)
-    np.testing.assert_allclose(ctl.I.sum(axis=1), st.s * st.gdp0 * R, rtol=1e-12)
-    # the Leontief balance holds: X - A X = O + g I
-    for p in range(2):
-        for t in range(4):
-            x = ctl.X[p, :, t]
-            np.testing.assert_allclose(x - st.A @ x, ctl.O[p, :, t] + st.g * ctl.I[p, :, t].sum(), rtol=1e-12)
+def test_zero_levers_are_zero_arrays():
+    arr = lever_arrays(Levers(), CLUSTERS, YEARS, H, HCAP, VA0)
+    assert not arr["dI"].any() and not arr["dO"].any() and not arr["dh"].any()
+    assert (arr["efficiency"] == 1.0).all()
 
 
-def test_zero_lever_gives_exactly_zero_deviation_on_every_path():
-    st = two_cluster()
-    R = 1 + np.random.default_rng(0).normal(0.05, 0.02, (50, 4)).cumsum(axis=1)
-    R[:, 0] = 1.0
-    ctl = control(st, R)
-    arr = lever_arrays(Levers(), st, ctl)
-    res = respond(st, ctl, dI=arr["dI"], dO=arr["dO"], efficiency=arr["efficiency"], dh=arr["dh"])
-    for r in (res.gdp_ratio, res.ht_ratio, res.ei_ratio):
-        assert (r == 1.0).all()
+def test_lever_arrays_hand_computed():
+    lv = Levers(extra_investment={"b": 100.0}, demand_shock={"c": -5.0}, efficiency_gain_pct=2.0,
+                hightech_upgrade_pp=0.3, start_year=2026)
+    arr = lever_arrays(lv, CLUSTERS, YEARS, H, HCAP, VA0)
+    np.testing.assert_array_equal(arr["dI"][1], [0, 0, 100, 100])        # from start_year, never the base year
+    np.testing.assert_array_equal(arr["dO"][2], [0, 0, -5, -5])
+    np.testing.assert_allclose(arr["efficiency"], [1, 1, 0.98, 0.98 ** 2])
+    # 0.3 pp of GDP (40) per year spread over the clusters with content (a, c: VA 20) = 0.6 pp of their VA
+    step = 0.003 * 40 / 20
+    np.testing.assert_allclose(arr["dh"][0], [0, 0, step, min(2 * step, 0.1)])   # a: ceiling 0.6 - 0.5
+    np.testing.assert_allclose(arr["dh"][2], [0, 0, step, 2 * step])
+    assert not arr["dh"][1].any()                                         # b has no high-tech content
 
 
-def test_investment_lever_hand_solved():
-    st = two_cluster()
-    ctl = control(st, np.ones((1, 4)))
-    dI = np.zeros((2, 4))
-    dI[0, 1] = 10.0                         # 10 亿元 into cluster a in year 1 only
-    res = respond(st, ctl, dI=dI)
-    vL = st.v @ st.L
-    # year 1: demand effect only, investment goods come from cluster b: ΔGDP = v L g · 10
-    assert res.gdp[0, 1] - ctl.gdp[0, 1] == pytest.approx(float(vL @ st.g) * 10)
-    # year 2: the capital installed in year 1 (10) adds capacity 10/κ_a of VA; φ_a of it sold
-    # outside: ΔO_a = 0.5 · 10 / (2 · 0.5) = 5 → ΔGDP = (v L)_a · 5
-    assert res.gdp[0, 2] - ctl.gdp[0, 2] == pytest.approx(vL[0] * 5.0)
-    # year 3: that capital depreciated by δ_a = 0.1 → ΔO_a = 4.5
-    assert res.gdp[0, 3] - ctl.gdp[0, 3] == pytest.approx(vL[0] * 4.5)
-    assert res.gdp[0, 0] == ctl.gdp[0, 0]
-
-
-def test_efficiency_and_upgrading_levers():
-    st = two_cluster()
-    ctl = control(st, np.ones((1, 4)))
-    m = np.array([1.0, 0.99, 0.98, 0.97])
-    res = respond(st, ctl, efficiency=m)
-    e_cl = (st.e[:, None] * ctl.X[0]).sum(axis=0)
-    np.testing.assert_allclose(res.energy[0], m * e_cl + st.e_h * ctl.gdp[0])
-    assert (res.gdp_ratio == 1.0).all() and (res.ei_ratio[0, 1:] < 1).all()
-    dh = np.zeros((2, 4))
-    dh[0, 1:] = 0.01
-    res = respond(st, ctl, dh=dh)
-    va = st.v[:, None] * ctl.X[0]
-    np.testing.assert_allclose(res.ht[0], ((st.h[:, None] + dh) * va).sum(axis=0))
-
-
-def test_upgrading_is_costed_and_bounded_by_evidence():
-    st = two_cluster()
-    ctl = control(st, np.ones((1, 4)))
+def test_upgrading_is_bounded_by_evidence_and_clusters_are_checked():
     bound, where = fastest_observed_share_gain()
     assert bound == pytest.approx(0.3)          # Hunan share of GDP 23.2 (2018) -> 24.4 (2022)
     assert "2018-2022" in where
-    arr = lever_arrays(Levers(hightech_upgrade_pp=0.3), st, ctl)
-    # cost = κ_a · Δh increment · VA_a, crowding out trend investment in proportion σ0
-    va_a = st.v[0] * ctl.X[0, 0, 1]
-    assert arr["upgrade_cost"][0, 1] == pytest.approx(st.kappa[0] * arr["dh"][0, 1] * va_a)
-    np.testing.assert_allclose(arr["dI"][0, :, 1], -arr["upgrade_cost"][0, 1] * st.inv_share0)
-    res = respond(st, ctl, dI=arr["dI"], dO=arr["dO"], efficiency=arr["efficiency"], dh=arr["dh"])
-    assert res.gdp[0, 1] == pytest.approx(ctl.gdp[0, 1])    # spending moves, demand does not
-    assert (res.gdp[0, 2:] < ctl.gdp[0, 2:]).all()          # less new capacity: the cost
-    assert (res.ht_ratio[0, 1:] > 1).all()
     with pytest.raises(CztInputError, match="levers.hightech_upgrade_pp"):
-        lever_arrays(Levers(hightech_upgrade_pp=0.5), st, ctl)
+        lever_arrays(Levers(hightech_upgrade_pp=0.5), CLUSTERS, YEARS, H, HCAP, VA0)
     with pytest.raises(CztInputError, match="levers.extra_investment.zz"):
-        lever_arrays(Levers(extra_investment={"zz": 1.0}), st, ctl)
+        lever_arrays(Levers(extra_investment={"zz": 1.0}), CLUSTERS, YEARS, H, HCAP, VA0)
 
 
 def test_sample_is_rank_stratified_and_every_path_takes_its_nearest_sample():
@@ -145,12 +91,8 @@ def test_hightech_push_raises_the_share_through_the_structural_model(runs):
 def test_structural_control_reproduces_the_forecast(runs):
     """evaluate-style: PathLP's structural control vs the forecast, every year (<= 0.5 %), and a
     given investment equal to the control's is no deviation."""
-    from model.engine.alternative import pathlp_available
-    from model.runner import _state
-
-    if not pathlp_available():
-        pytest.skip("model.opt.PathLP not available")
     from model.opt import PathLP, median_path, paths_from_projection
+    from model.runner import _state
 
     b = runs["baseline"]
     proj, sc = b.projection, runs["plan"].scenario
@@ -164,6 +106,30 @@ def test_structural_control_reproduces_the_forecast(runs):
         assert np.abs(ctl.energy_index / path.energy_index - 1).max() < 0.005
         same = lp.simulate(path, investment=np.nan_to_num(ctl.investment))
         assert np.abs(same.gdp_real / ctl.gdp_real - 1).max() < 1e-9
+
+
+def test_given_levers_move_the_forecast_the_way_they_should(runs):
+    """Extra investment raises GDP; an efficiency lever lowers the energy index; a demand cut lowers GDP."""
+    from model.engine.alternative import run_alternative
+    from model.runner import _state
+
+    b = runs["baseline"]
+    proj = b.projection
+    st = _state(b.panel, proj, b.scenario)
+    k = int(np.searchsorted(proj.years, 2030))
+
+    def alt(**kw):
+        sc = b.scenario.model_copy(update={"levers": Levers(**kw)})
+        return run_alternative(proj, sc, st, None, n_lp_paths=10)
+
+    inv = alt(extra_investment={"electronic_information": 500.0})
+    assert np.median(inv.ratios["gdp"][:, k]) > 1 and inv.lp is None
+    eff = alt(efficiency_gain_pct=2.0)
+    assert np.abs(eff.ratios["gdp"] - 1).max() < 1e-9
+    e = eff.ratios["energy_intensity"][:, k]
+    assert (e < 0.95).all() and (e > 0.98 ** 6 * 0.99).all()   # 6 lever years, clusters' share of energy < 1
+    cut = alt(demand_shock={"real_estate": -300.0})
+    assert np.median(cut.ratios["gdp"][:, k]) < 1
 
 
 def test_zero_lever_scenario_is_its_control_to_the_bit(runs):

@@ -1,26 +1,31 @@
-"""A scenario's levers as arrays over clusters and years of the structural model.
+"""A scenario's levers as arrays over clusters and years of the structural model (pure functions).
 
-Pure functions: :class:`model.scenario.Levers` + :class:`~model.engine.structural.Structure`
-→ the arrays :func:`model.engine.structural.respond` takes.
+:func:`lever_arrays` turns :class:`model.scenario.Levers` into what
+:meth:`model.opt.PathLP.simulate` / :meth:`~model.opt.PathLP.solve` take,
+over the LP years ``t0 … T`` (``t0`` the observed base year, never moved):
+
+* ``dI`` (n, T): extra investment by destination cluster, 亿元/yr at ``t0``
+  prices, from ``start_year`` (``extra_investment``);
+* ``dO`` (n, T): extra other final demand by cluster (``demand_shock``);
+* ``efficiency`` (T,): ``m_t = (1 − e/100)^{N_t}``, ``N_t`` the number of
+  lever years up to ``t`` — multiplies the clusters' energy per unit of output;
+* ``dh`` (n, T): added high-tech share of VA by cluster (upgrading).
 
 High-tech upgrading
 -------------------
 ``hightech_upgrade_pp = u`` raises the high-tech share of VA of every cluster
-with high-tech content (``h_c > 0``) by the same ``Δh_t`` (capped at
-``1 − h_c``), chosen so that the share of GDP gains ``u`` pp per year at the
-base structure: ``Δh_t = u/100 · (t − t_s + 1) · GDP0 / Σ_{h_c>0} VA0_c``.
+with high-tech content (``h_c > 0``) by the same ``Δh_t`` — capped at the
+cluster's ceiling ``h̄_c − h_c`` (its VA share in high-tech fields, from the LP
+core) — chosen so that the high-tech share of GDP gains ``u`` pp per year at
+the base structure::
 
-Its cost is the capital behind the converted value added: converting
-``ΔΔh_c,t · VA_c,t`` of VA re-equips ``κ_c ΔΔh_c,t VA_c,t`` of capital
-(``ΔΔh`` the year's increment). That investment is financed inside the
-investment envelope: it adds investment-goods demand ``g · cost_t`` (passed as
-a demand shock) and crowds out the same amount of trend investment in
-proportion to the base allocation (``ΔI = −cost_t σ0``), which removes that
-capacity. Net demand effect 0; net supply effect negative — the cost.
+    Δh_t = min(u/100 · N_t · GDP0 / Σ_{h_c>0} VA0_c,  h̄_c − h_c)
 
-The pace is bounded by evidence: :func:`fastest_observed_share_gain` (the
-largest average annual gain between two observations of one published
-high-tech share series in ``calibration/data/hightech/``).
+The high-tech VA it adds, ``Δh_t · VA_c,t``, is the ``upgrading`` argument of
+PathLP, whose investment rows charge its cost (re-equipping the converted
+capital). The pace is bounded by evidence: :func:`fastest_observed_share_gain`,
+the largest average annual gain between two observations of one published
+high-tech VA share series in ``calibration/data/hightech/``.
 """
 from __future__ import annotations
 
@@ -54,60 +59,59 @@ def fastest_observed_share_gain(path=HIGHTECH_FILE) -> tuple[float, str]:
     return best, where
 
 
-def _by_cluster(st, mapping: dict, key: str, source: str) -> np.ndarray:
-    idx = {c: i for i, c in enumerate(st.clusters)}
-    out = np.zeros(st.n)
+def _by_cluster(clusters, mapping: dict, key: str, source: str) -> np.ndarray:
+    idx = {c: i for i, c in enumerate(clusters)}
+    out = np.zeros(len(clusters))
     for c, val in mapping.items():
         if c not in idx:
-            raise CztInputError(source, f"key 'levers.{key}.{c}': not a cluster (one of: {', '.join(st.clusters)})")
+            raise CztInputError(source, f"key 'levers.{key}.{c}': not a cluster (one of: {', '.join(clusters)})")
         out[idx[c]] = float(val)
     return out
 
 
-def lever_arrays(levers, st, ctl, source: str = "scenario") -> dict:
-    """Arrays of the levers for :func:`~model.engine.structural.respond`.
+def lever_arrays(levers, clusters, years, hightech, hightech_cap, va0, source: str = "scenario") -> dict:
+    """Arrays of the levers over the LP years (module docstring).
 
     Parameters
     ----------
     levers : model.scenario.Levers
-    st : Structure
-    ctl : ControlRun
-        The control run (its VA enters the upgrading cost).
+    clusters : sequence of str
+    years : sequence of int
+        ``t0 … T``.
+    hightech, hightech_cap, va0 : ndarray (n,)
+        Base-year high-tech share of VA, its ceiling under upgrading, and VA.
     source : str
         File named in errors.
 
     Returns
     -------
     dict
-        ``dI`` (1 or n_paths, n, T), ``dO`` (n, T), ``efficiency`` (T,),
-        ``dh`` (n, T), ``upgrade_cost`` (n_paths, T) 亿元, ``notes``.
+        ``dI``, ``dO``, ``dh`` (n, T); ``efficiency`` (T,); ``notes`` (list of str).
+
+    Raises
+    ------
+    CztInputError
+        Unknown cluster key, or an upgrading pace above the evidence bound.
     """
-    years = np.asarray(st.years)
-    T = len(years)
+    years = np.asarray(years)
     on = (years >= levers.start_year) & (years > years[0])
-    notes = []
-    dI = _by_cluster(st, levers.extra_investment, "extra_investment", source)[:, None] * on[None, :]
-    dO = _by_cluster(st, levers.demand_shock, "demand_shock", source)[:, None] * on[None, :]
     n_on = np.cumsum(on)
+    dI = _by_cluster(clusters, levers.extra_investment, "extra_investment", source)[:, None] * on[None, :]
+    dO = _by_cluster(clusters, levers.demand_shock, "demand_shock", source)[:, None] * on[None, :]
     eff = (1.0 - levers.efficiency_gain_pct / 100.0) ** n_on
-    dh = np.zeros((st.n, T))
-    cost = np.zeros((ctl.X.shape[0], T))
-    dI = np.broadcast_to(dI[None], (1, st.n, T)).copy()
+    h = np.asarray(hightech, float)
+    dh = np.zeros((len(clusters), len(years)))
+    notes = []
     if levers.hightech_upgrade_pp > 0:
         bound, where = fastest_observed_share_gain()
         if levers.hightech_upgrade_pp > bound + 1e-12:
             raise CztInputError(source, f"key 'levers.hightech_upgrade_pp': {levers.hightech_upgrade_pp} pp/yr is "
                                 f"faster than any observed gain of a high-tech share ({bound:.3f} pp/yr, {where})")
-        va0 = st.v * (st.L @ (st.o + st.g * st.s * st.gdp0))     # base-year VA of the structure
-        va0 = va0 * st.gdp0 / va0.sum()
-        eligible = st.h > 0
-        step = levers.hightech_upgrade_pp / 100.0 * st.gdp0 / float(va0[eligible].sum())
-        dh[eligible] = np.minimum(step * n_on[None, :], 1.0 - st.h[eligible, None])
-        ddh = np.diff(dh, axis=1, prepend=0.0)                    # (n, T) increments
-        VA = st.v[None, :, None] * ctl.X                          # (p, n, T)
-        cost = (st.kappa[None, :, None] * ddh[None] * VA).sum(axis=1)   # (p, T)
-        dI = dI - cost[:, None, :] * st.inv_share0[None, :, None]
-        notes.append(f"high-tech upgrading {levers.hightech_upgrade_pp} pp/yr (bound {bound:.3f} pp/yr: {where}); "
-                     f"cost = kappa x converted VA, financed inside the investment envelope")
-    dO_paths = dO[None] + st.g[None, :, None] * cost[:, None, :]
-    return {"dI": dI, "dO": dO_paths, "efficiency": eff, "dh": dh, "upgrade_cost": cost, "notes": notes}
+        va0 = np.asarray(va0, float)
+        eligible = h > 0
+        step = levers.hightech_upgrade_pp / 100.0 * float(va0.sum()) / float(va0[eligible].sum())
+        room = np.maximum(np.asarray(hightech_cap, float) - h, 0.0)
+        dh = np.where(eligible[:, None], np.minimum(step * n_on[None, :], room[:, None]), 0.0)
+        notes.append(f"high-tech upgrading {levers.hightech_upgrade_pp} pp/yr of GDP at the base structure, within "
+                     f"each cluster's high-tech ceiling (bound {bound:.3f} pp/yr: {where}); costed by the LP core")
+    return {"dI": dI, "dO": dO, "efficiency": eff, "dh": dh, "notes": notes}
