@@ -360,6 +360,12 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
         "variable tests the target.", "note")
     s.p("Intervals: 80% (10%–90% quantiles) throughout; fan charts also shade the 50% and 90% bands, as labelled.", "note")
     s.table(pd.DataFrame(rows), status_cols=("status",))
+    if "prob_meet_across_assumption" in card.columns:
+        sens = [(r.name, r.prob_meet_across_assumption) for r in card.itertuples()
+                if isinstance(r.prob_meet_across_assumption, str) and r.prob_meet_across_assumption]
+        if sens:
+            s.p("Verdicts that rest on an assumption, across its plausible range:")
+            s.ul([f"**{n}**: {t}" for n, t in sens])
     return s
 
 
