@@ -219,13 +219,19 @@ def lp_status_line(opt: dict | None, lp_paths: dict | None = None) -> str:
     Parameters
     ----------
     opt : dict
-        The optimisation summary (``run.json`` ``optimisation``): ``status`` and
-        ``targets`` {id: {status, shortfall, unit, …}}.
+        The optimisation summary (``run.json`` ``optimisation``): its
+        ``status_line`` when the LP core wrote one, else ``status`` and
+        ``targets`` {id: {status, shortfall, unit, …}} (older run folders).
     lp_paths : dict, optional
         ``{"paths": m, "optimal": k}`` of the LP re-solved across sample paths.
     """
     if not opt:
         return "-"
+    if opt.get("status_line"):          # the LP core's own line (model.opt.pathlp.status_line)
+        line = str(opt["status_line"])
+        if lp_paths:
+            line += f"; re-solved on {lp_paths['paths']} forecast paths ({lp_paths['optimal']} solved)"
+        return line
     tg = opt.get("targets") or {}
     missed = {k: t for k, t in tg.items() if t.get("status") not in ("met", "binding")}
     met = len(tg) - len(missed)
