@@ -27,9 +27,11 @@ CALIBRATION_MIN_ERRORS = 6     # two origins x three cities: fewer errors at a h
 CALIBRATION_MIN_TRAIN = 10     # same minimum training window as the backtests (backtest.min_train)
 CALIBRATION_MAX_HORIZON = 10   # the longest horizon evaluated
 CALIBRATION_PATHS = 400        # paths per refit (as the backtests' interval coverage)
-# Population is not calibrated: its 2011-2019 history is interpolated between the censuses, so its
-# out-of-sample errors before 2020 measure the interpolation, not the forecast.
-CALIBRATED = ("GDP|Real", "GDP|Deflator")
+CALIBRATED = ("GDP|Real", "GDP|Deflator", "Population|Resident")
+# Population's 2011-2019 history is interpolated toward the 2020 census count, so forecasts from
+# origins before 2020 already contain the answer: its calibration uses only origins from 2020 on
+# (post-census year-end figures, genuine observations).
+FIRST_GENUINE_ORIGIN = {"Population|Resident": 2020}
 
 # variable name in outputs -> (panel variable, unit)
 VARIABLES = {
@@ -181,24 +183,28 @@ def calibration_settings(scenario, label: str) -> dict:
 def _calibration(logs: pd.DataFrame, weights: pd.DataFrame, scenario, label: str, store: bool = False):
     """Nested interval calibration: (per-horizon spread factors, copula correlation, notes).
 
-    Uses the out-of-sample errors of each region's highest-weight method at every
-    origin of ``logs`` — whose last year is the forecast origin, so only outcomes
-    up to the origin enter (:mod:`model.forecast.calibrate`)."""
+    Uses the out-of-sample errors of the weighted methods at every origin of
+    ``logs``, combined with the weights the backtests would have given at each
+    origin (:func:`model.forecast.calibrate.mixture_errors`); the last year of
+    ``logs`` is the forecast origin, so only outcomes up to it enter."""
     from . import backtest_store
-    from .forecast.calibrate import check_error_table, error_correlation, forecast_errors, half_widths
+    from .forecast.calibrate import (check_error_table, error_correlation, forecast_errors, half_widths,
+                                     mixture_errors)
 
-    top = {str(r): str(g.sort_values("weight", ascending=False)["method"].iloc[0])
-           for r, g in weights.groupby("region")}
+    # members with weight somewhere: their errors, combined with real-time weights (mixture_errors)
+    top = sorted(set(weights.loc[weights["weight"] > 0, "method"]))
     st = calibration_settings(scenario, label)
     key = backtest_store.backtest_key(logs, method=top, **st)
     slug = f"{label} calibration"
     err = None if store else backtest_store.load(slug, key, check=check_error_table)
     if err is None:
         st.pop("variable")
-        err = forecast_errors(logs, top, **st)
+        err = mixture_errors(forecast_errors(logs, top, **st))
         backtest_store.save(slug, key, err, store=store)
         # use the stored text's values, so a fresh and a stored table give the same bytes downstream
         err = backtest_store.load(slug, key, check=check_error_table)
+    if label in FIRST_GENUINE_ORIGIN and len(err):
+        err = err[err["origin"] >= FIRST_GENUINE_ORIGIN[label]]
     horizons = scenario.forecast.end_year - int(logs.dropna(how="all").index.min())
     w = half_widths(err, max(horizons, 1), level=CALIBRATION_LEVEL, min_n=CALIBRATION_MIN_ERRORS)
     corr = error_correlation(err, [str(c) for c in logs.columns])
@@ -277,8 +283,7 @@ def stored_backtests_current(panel: Panel, scenario) -> dict[str, bool]:
             methods, rule = scenario.forecast.for_variable(label)
             w = weights_from_backtest(bt, rule if len(bt) else "equal", methods=methods,
                                       regions=list(logs.columns), variable=label)
-            top = {str(r): str(g.sort_values("weight", ascending=False)["method"].iloc[0])
-                   for r, g in w[w["region"].isin(logs.columns)].groupby("region")}
+            top = sorted(set(w.loc[w["region"].isin(logs.columns) & (w["weight"] > 0), "method"]))
             ckey = backtest_store.backtest_key(logs, method=top, **calibration_settings(scenario, label))
             cpath = backtest_store.STORE / f"{backtest_store._slug(label + ' calibration')}.csv"
             res[label + " calibration"] = (cpath.exists() and cpath.read_text(encoding="utf-8").partition("\n")[0]

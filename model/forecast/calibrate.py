@@ -42,7 +42,7 @@ import pandas as pd
 
 from model.forecast import methods as _m
 
-__all__ = ["ERROR_COLUMNS", "check_error_table", "forecast_errors", "scale_factors", "half_widths", "stretch", "stretch_to_width",
+__all__ = ["ERROR_COLUMNS", "check_error_table", "forecast_errors", "mixture_errors", "scale_factors", "half_widths", "stretch", "stretch_to_width",
            "error_correlation"]
 
 ERROR_COLUMNS = ["region", "method", "origin", "horizon", "error", "scale", "z"]
@@ -75,7 +75,7 @@ def _rng(seed: int, region: str, origin: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(seed), *region.encode(), int(origin)]))
 
 
-def forecast_errors(wide_logs: pd.DataFrame, method: str | dict, *, max_horizon: int = 10,
+def forecast_errors(wide_logs: pd.DataFrame, method: str | dict | list, *, max_horizon: int = 10,
                     min_train: int = 10, n_paths: int = 400, seed: int = 0) -> pd.DataFrame:
     """Out-of-sample errors and simulated scales of ``method`` at every origin of the panel.
 
@@ -84,8 +84,9 @@ def forecast_errors(wide_logs: pd.DataFrame, method: str | dict, *, max_horizon:
     wide_logs : pandas.DataFrame
         Log-levels, index = int year (last row = the forecast origin T),
         columns = regions.
-    method : str or dict
-        Method name, or ``{region: method}``.
+    method : str, dict or list
+        Method name, ``{region: method}``, or a list of methods (one set of
+        rows per method; combine them with :func:`mixture_errors`).
     max_horizon : int
         Longest horizon recorded.
     min_train : int
@@ -103,25 +104,63 @@ def forecast_errors(wide_logs: pd.DataFrame, method: str | dict, *, max_horizon:
     for col in wide_logs.columns:
         s = wide_logs[col].dropna()
         s = pd.Series(s.to_numpy(dtype=float), index=np.asarray(s.index, dtype=int))
-        name = method[str(col)] if isinstance(method, dict) else method
+        names = (method if isinstance(method, (list, tuple)) else
+                 [method[str(col)] if isinstance(method, dict) else method])
         yrs = s.index.to_numpy()
         last = int(yrs[-1])
-        for o in yrs:
-            o = int(o)
-            if o - int(yrs[0]) + 1 < min_train or o >= last:
-                continue
-            hmax = min(max_horizon, last - o)
-            f = _m.fit(name, s.loc[:o])
-            sims = _m.simulate(f, hmax, n_paths, _rng(seed, str(col), o))
-            med = np.median(sims, axis=0)
-            q10, q90 = np.quantile(sims, [0.1, 0.9], axis=0)
-            sc = (q90 - q10) / (2 * _Z80)
-            act = s.loc[o + 1:o + hmax].to_numpy()
-            for h in range(1, hmax + 1):
-                e = float(med[h - 1] - act[h - 1])
-                rows.append((str(col), f.method, o, h, e, float(sc[h - 1]),
-                             e / sc[h - 1] if sc[h - 1] > 0 else np.nan))
+        for name in names:
+            for o in yrs:
+                o = int(o)
+                if o - int(yrs[0]) + 1 < min_train or o >= last:
+                    continue
+                hmax = min(max_horizon, last - o)
+                f = _m.fit(name, s.loc[:o])
+                sims = _m.simulate(f, hmax, n_paths, _rng(seed, str(col), o))
+                med = np.median(sims, axis=0)
+                q10, q90 = np.quantile(sims, [0.1, 0.9], axis=0)
+                sc = (q90 - q10) / (2 * _Z80)
+                act = s.loc[o + 1:o + hmax].to_numpy()
+                for h in range(1, hmax + 1):
+                    e = float(med[h - 1] - act[h - 1])
+                    rows.append((str(col), name, o, h, e, float(sc[h - 1]),
+                                 e / sc[h - 1] if sc[h - 1] > 0 else np.nan))
     return pd.DataFrame(rows, columns=ERROR_COLUMNS)
+
+
+def mixture_errors(errors: pd.DataFrame, weight_horizons: int = 5) -> pd.DataFrame:
+    r"""Errors of the inverse-MAE mixture of the methods in ``errors``, with real-time weights.
+
+    At each origin o the weight of method m in region r is
+    :math:`w_m \propto 1 / \overline{|e|}_m`, the mean over horizons h <= ``weight_horizons``
+    of m's mean absolute error at origins o' with o' + h <= o (equal weights when there is
+    none), i.e. what the backtests up to o would have said; the mixture's error is
+    :math:`\sum_m w_m e_m` (the weighted mean of the members' medians, in logs) and its scale
+    :math:`\sum_m w_m s_m`. One method: its rows unchanged.
+    """
+    if errors is None or not len(errors) or errors["method"].nunique() <= 1:
+        return errors
+    out = []
+    for region, d in errors.groupby("region", sort=False):
+        methods = list(dict.fromkeys(d["method"]))
+        done = d.assign(t=d["origin"] + d["horizon"])
+        for o, g in d.groupby("origin", sort=True):
+            past = done[(done["t"] <= o) & (done["horizon"] <= weight_horizons)]
+            score = {m: past[past["method"] == m].groupby("horizon")["error"].apply(lambda x: x.abs().mean()).mean()
+                     for m in methods}
+            if all(np.isfinite(v) and v > 0 for v in score.values()):
+                inv = {m: 1.0 / score[m] for m in methods}
+            else:
+                inv = {m: 1.0 for m in methods}
+            tot = sum(inv.values())
+            w = {m: inv[m] / tot for m in methods}
+            piv_e = g.pivot(index="horizon", columns="method", values="error")
+            piv_s = g.pivot(index="horizon", columns="method", values="scale")
+            e = sum(w[m] * piv_e[m] for m in methods)
+            sc = sum(w[m] * piv_s[m] for m in methods)
+            for h in e.index:
+                out.append((region, "mixture", int(o), int(h), float(e[h]), float(sc[h]),
+                            float(e[h] / sc[h]) if sc[h] > 0 else np.nan))
+    return pd.DataFrame(out, columns=ERROR_COLUMNS)
 
 
 def scale_factors(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
