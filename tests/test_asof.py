@@ -80,3 +80,11 @@ def test_as_of_is_validated(setup):
 
     with pytest.raises(CztInputError, match="as_of"):
         apply_overrides(sc, {"forecast.as_of": 1990})
+
+
+def test_origin_after_the_data_is_one_line_error(setup):
+    sc, src = setup
+    from model.errors import CztInputError
+
+    with pytest.raises(CztInputError, match="after the latest year"):
+        build_panel(src, sc, as_of=2030)

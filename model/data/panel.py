@@ -436,6 +436,10 @@ def build_panel(sources: dict[str, pd.DataFrame], settings, as_of: int | None = 
     full = sources
     notes: list[str] = []
     if as_of is not None:
+        latest = _last_common_year(sources["panel"])
+        if as_of > latest:
+            raise CztInputError("forecast.as_of", f"origin {as_of} is after the latest year with GDP data for "
+                                                  f"every city ({latest}); use {latest} or earlier")
         sources = truncate_sources(sources, as_of)
         a = settings.assumptions
         if as_of < max(a.energy.last_data_year, a.hightech.last_data_year):
