@@ -45,23 +45,49 @@ def check_name(v: str) -> str:
     return v
 
 
-#: Measured peak memory per simulated path and forecast year (bytes), all variables and
-#: regions together: ``run_scenario("baseline")`` peaked at 180.3 MB with 1 000 paths and
-#: 382.9 MB with 20 000 (11 forecast years): 202.6 MiB / 19 000 / 11 ≈ 1 016 bytes.
-BYTES_PER_PATH_YEAR = 1016.0
+#: Measured peak memory per simulated path and year of the span ``history_start..end_year``
+#: (bytes): ``run_scenario("baseline")`` peaked at 180.3 MB with 1 000 paths and 382.9 MB with
+#: 20 000 (span 1995-2035, 41 years): 202.6 MiB / 19 000 / 41 ≈ 273 bytes.
+BYTES_PER_PATH_YEAR = 273.0
+#: The same measurement's fixed part (imports, data, fits): 180.3 MB - 1 000 x 41 x 273 B.
+BASE_BYTES = 169e6
 N_PATHS_RANGE = (100, 100_000)
 
 
+def memory_needed(n: int, sc: "Scenario") -> float:
+    """Estimated peak memory (bytes) of a run with ``n`` paths (:data:`BYTES_PER_PATH_YEAR`)."""
+    return BASE_BYTES + BYTES_PER_PATH_YEAR * float(n) * (sc.forecast.end_year - sc.forecast.history_start + 1)
+
+
+def _available_memory() -> float | None:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def check_n_paths(n: int, sc: "Scenario") -> int:
-    """Validate an ``n_paths`` override (``--paths``) against the schema's range; the error states
-    the memory the request would need (:data:`BYTES_PER_PATH_YEAR` × paths × forecast years)."""
+    """Validate an ``n_paths`` override (``--paths``) up front, before any work.
+
+    Outside the schema's range it is bad input (the message states the memory
+    the request would need, :func:`memory_needed`); inside it, a request that
+    would not fit in the memory available now is refused as an environment error.
+    """
+    from .errors import CztEnvironmentError
+
     lo, hi = N_PATHS_RANGE
     if isinstance(n, bool) or not isinstance(n, int) or not lo <= n <= hi:
-        years = sc.forecast.end_year - 2024
-        need = BYTES_PER_PATH_YEAR * float(n) * years if isinstance(n, int) else float("nan")
+        need = memory_needed(n, sc) if isinstance(n, int) and n > hi else None
         raise CztInputError("--paths", f"must be an integer from {lo} to {hi:,} (got {n!r}"
-                            + (f"; it would need about {need / 2**30:,.1f} GiB of memory" if need == need and n > hi else "")
-                            + ")")
+                            + (f"; it would need about {need / 2**30:,.1f} GiB of memory" if need else "") + ")")
+    need, avail = memory_needed(n, sc), _available_memory()
+    if avail is not None and need > avail:
+        raise CztEnvironmentError("--paths", f"{n:,} paths need about {need / 2**30:,.1f} GiB of memory, "
+                                             f"{avail / 2**30:,.1f} GiB is available; use fewer paths")
     return n
 
 

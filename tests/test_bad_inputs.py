@@ -190,6 +190,15 @@ def test_bad_cli_arguments(case):
     assert_one_line_error(czt(*args), code, *needles)
 
 
+def test_paths_beyond_available_memory_refused_up_front(tmp_path, monkeypatch):
+    import model.scenario
+
+    monkeypatch.setattr(model.scenario, "_available_memory", lambda: 256 * 2**20)
+    r = czt("run", "baseline", "--paths", "50000", "--out", tmp_path / "out")
+    assert_one_line_error(r, 1, "--paths", "GiB of memory", "available")
+    assert listing(tmp_path) == set()
+
+
 def test_compare_a_folder_that_is_not_a_run(tmp_path):
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
