@@ -20,7 +20,9 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     """Run the presets (all, or those named), print a summary table and write a comparison."""
     from model.compare import compare_runs, summary_lines, write_comparison
-    from model.errors import CztError
+    import signal
+
+    from model.errors import Terminated, describe
     from model.paths import SCENARIOS
     from model.runner import run_scenario
 
@@ -28,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("scenarios", nargs="*", help="preset names (default: every scenarios/*.toml)")
     ap.add_argument("--paths", type=int, default=None, help="override the number of simulated paths")
     args = ap.parse_args(argv)
+
+    def _on_sigterm(signum, frame):  # clean up like Ctrl-C (temporary folders are removed)
+        raise Terminated()
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     names = args.scenarios or sorted(p.stem for p in SCENARIOS.glob("*.toml"))
     if "baseline" in names:  # the comparison's reference comes first
         names = ["baseline"] + [n for n in names if n != "baseline"]
@@ -42,9 +49,10 @@ def main(argv: list[str] | None = None) -> int:
             results.append(res)
         cmp = compare_runs([r.out_dir for r in results]) if len(results) > 1 else None
         folder = write_comparison(cmp) if cmp is not None else None
-    except CztError as exc:
-        print(f"\nerror: {exc}", file=sys.stderr)
-        return 2
+    except (Exception, KeyboardInterrupt, Terminated) as exc:  # one line, as the czt CLI (model.errors.describe)
+        code, msg = describe(exc)
+        print(f"\nerror: {msg}", file=sys.stderr)
+        return code
     print(f"\n{'scenario':<16}{'GDP 2025 median':>16}{'P(GDP 2025)':>12}{'P(HT share)':>12}  optimisation  report")
     for r in results:
         s = r.scorecard.set_index("target")
