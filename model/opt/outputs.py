@@ -165,7 +165,7 @@ def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
                                "shortfall": r.shortfall, "unit": r.unit, "best_reachable": r.best_reachable,
                                "extra_investment": r.extra_investment, "verdict": r.verdict}
                     for r in feas.itertuples()},
-        "conflicts": final.conflicts.to_dict("records"),
+        "hard_conflicts": final.conflicts.to_dict("records"),
         "frontier": front,
         "times_s": {"calibrate": calib_time, "build": lp.build_time_s, "compile": lp.compile_time_s,
                     "solve": sol.solve_time_s, "planner": planner_time, "frontier": frontier_time,
