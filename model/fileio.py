@@ -27,7 +27,7 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import CztInputError, CztOutputError
+from .errors import CztEnvironmentError, CztError, CztInputError, CztOutputError
 
 #: Marker file written into every output folder: ``kind=<run|compare|...>`` and ``name=<name>``.
 MARKER = ".czt-output"
@@ -200,6 +200,14 @@ def atomic_dir(final: Path, *, kind: str = "run", name: str | None = None, force
         tmp.rename(final)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS) and not isinstance(exc, CztError):
+            from .errors import describe
+
+            what = describe(exc)[1].rsplit(": ", 1)[-1]
+            raise CztEnvironmentError(final, what) from exc  # name the output folder, not the vanished temp file
+        raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

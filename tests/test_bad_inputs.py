@@ -475,7 +475,7 @@ def test_full_disk_keeps_the_previous_result_and_no_temp(tmpfs, tmp_path):
     shutil.copytree(first, disk / "baseline")  # an earlier run fills most of the disk
     before = {p.name: p.read_bytes() for p in (disk / "baseline").iterdir()}
     r = czt("run", "baseline", *PATHS, "-q", "--out", disk / "baseline")
-    assert_one_line_error(r, 1, "no space left", "previous results are intact")
+    assert_one_line_error(r, 1, f"{disk / 'baseline'}: no space left", "previous results are intact")
     assert {p.name: p.read_bytes() for p in (disk / "baseline").iterdir()} == before
     assert listing(disk) == {"baseline"}
 
