@@ -49,6 +49,16 @@ PathLP.solve(path, demand_shock=None, upgrading=True) -> PathSolution
 
 PathLP.control(path) -> PathSolution   (= ``simulate(path)``)
 PathLP.clusters, PathLP.names, PathLP.years, PathLP.write_mps(path)
+PathLP.p
+    The :class:`~model.opt.structural.StructuralParams` (arrays: ``A, v, g,
+    kappa, delta, va0, hightech, hightech_cap, inv_share0, …``).
+
+path_from_state(state, years) -> PathInputs
+    The forecast medians carried by the runner's state as one path.
+model.opt.planner
+    ``planner_table(lp, sol)`` (best reachable value, extra investment or
+    "unreachable within the bounds", ranged prices of binding targets only),
+    ``energy_frontier(lp)``, ``plot_frontier``.
 
 PathSolution  (dataclass; arrays over ``years``, clusters in ``PathLP.clusters`` order)
     ``years``, ``clusters``
@@ -56,12 +66,16 @@ PathSolution  (dataclass; arrays over ``years``, clusters in ``PathLP.clusters``
     ``gdp_real``         (T,) 亿元 t0 prices; ``gdp_nominal`` (T,)
     ``hightech_va``      (T,) real; ``hightech_va_nominal`` (T,); ``hightech_share`` (T,) fraction
     ``energy_index``     (T,) energy-intensity index (2019 = 100)
-    ``investment``       (n, T) by cluster (column 0 = base year, NaN); ``investment_total`` (T,)
+    ``investment``       (n, T) by cluster, capacity + upgrading investment (column 0 = base
+                         year, NaN); ``investment_total`` (T,)
+    ``upgrading``, ``import_substitution`` (n, T): high-tech VA upgraded; output
+                         replacing inflows (both 0 in the control)
     ``va``, ``output``, ``capital`` (n, T)
     ``targets``          DataFrame: target, kind, year, sense, required, achieved,
                          unit, shortfall, status ("met"/"binding"/"missed")
     ``conflicts``        DataFrame of violated hard rows: row, cluster, year,
                          amount, unit (empty when the hard rows are consistent)
+    ``summary()``        "LP solved — targets: 1 met, 4 missed (…)" (+ conflicts)
     ``solve_time_s``     wall time of this (re-)solve
     ``deviation(other)`` dict of arrays ``self − other`` for the fields above
 
@@ -80,10 +94,10 @@ from __future__ import annotations
 from .params import OptParams, OptState, Target
 
 __all__ = ["OptParams", "OptState", "Target", "run_optimisation", "PathLP", "PathInputs", "PathSolution",
-           "paths_from_projection", "median_path"]
+           "paths_from_projection", "median_path", "path_from_state"]
 
 _LAZY = {"PathLP": "pathlp", "PathInputs": "pathlp", "PathSolution": "pathlp",
-         "paths_from_projection": "pathlp", "median_path": "pathlp"}
+         "paths_from_projection": "pathlp", "median_path": "pathlp", "path_from_state": "pathlp"}
 
 
 def __getattr__(name):
