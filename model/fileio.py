@@ -114,6 +114,14 @@ def remove_stale_temp(parent: Path) -> list[Path]:
     return removed
 
 
+def _refuse_file_ancestor(target: Path) -> None:
+    for parent in Path(target).parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise CztOutputError(target, f"{parent} is a file, not a folder; choose another --out")
+            break
+
+
 def check_output_dir(final: Path, *, kind: str, name: str, force: bool = False) -> None:
     """Refuse (one line, :class:`CztOutputError`) to write ``final`` unless it is safe.
 
@@ -125,11 +133,7 @@ def check_output_dir(final: Path, *, kind: str, name: str, force: bool = False) 
     final = Path(final)
     if final.is_symlink():
         raise CztOutputError(final, "is a symbolic link; choose a real, new or empty folder for --out")
-    for parent in final.parents:
-        if parent.exists() or parent.is_symlink():
-            if not parent.is_dir():
-                raise CztOutputError(final, f"{parent} is a file, not a folder; choose another --out")
-            break
+    _refuse_file_ancestor(final)
     if not final.exists():
         return
     if not final.is_dir():
@@ -228,12 +232,7 @@ def check_output_file(path: Path, *, header: str) -> None:
         return
     if not path.is_file():
         raise CztOutputError(path, "is a folder, not a file; give a file path for --out")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            first = fh.readline().rstrip("\r\n")
-    except (OSError, UnicodeDecodeError):
-        first = None
-    if first != header:
+    if _first_line(path) != header:
         raise CztOutputError(path, "exists and is not an output of this command; refusing to overwrite it "
                                    "(choose a new file for --out)")
 
@@ -249,3 +248,37 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _first_line(path: Path) -> str | None:
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return fh.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def write_output_file(path: Path, write) -> Path:
+    """Write one output file safely: ``write(tmp)`` fills a sibling temp file, which replaces ``path``.
+
+    The one way a command writes a single file given by ``--out`` (a CSV): an
+    existing ``path`` is replaced only if it is an earlier output of the same
+    kind (same first line, i.e. the same CSV header); a user's file, a folder or
+    a symbolic link is refused with one line (:class:`CztOutputError`) and left
+    untouched, and a failed write leaves no temp file behind.
+    """
+    path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        check_output_file(path, header="")  # raises with the right message
+    _refuse_file_ancestor(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        if path.exists():
+            check_output_file(path, header=_first_line(tmp) or "")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

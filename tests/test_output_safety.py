@@ -47,6 +47,10 @@ def test_foreign_folder_survives_every_out_command(runs, tmp_path):
         ("compare", runs / "baseline", runs / "slow_growth", "--out", f),
         ("compare", runs / "baseline", runs / "slow_growth", "--out", f, "--force"),
         ("backtest", "baseline", "--out", f / "thesis.docx"),
+        ("evaluate", "--out", f),
+        ("io", "multipliers", "--out", f / "thesis.docx"),
+        ("io", "iamc", "--out", f / "thesis.docx"),
+        ("io", "multipliers", "--out", f / "sub"),  # a folder, not a file
     ]
     for cmd in commands:
         r = czt(*cmd)
@@ -165,3 +169,12 @@ def test_export_writes_only_into_a_czt_run_folder(tmp_path):
     r = czt("export", f, "--xlsx", "--pyam")
     assert_one_line_error(r, 2, str(f))
     assert _snapshot(f) == before
+
+
+def test_io_out_replaces_only_its_own_table(tmp_path):
+    p = tmp_path / "m.csv"
+    assert czt("io", "multipliers", "--out", p).code == 0
+    first = p.read_bytes()
+    assert czt("io", "multipliers", "--out", p).code == 0 and p.read_bytes() == first
+    assert_one_line_error(czt("io", "iamc", "--out", p), 2, str(p))  # another table: refused
+    assert p.read_bytes() == first and listing(tmp_path) == {"m.csv"}

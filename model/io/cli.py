@@ -65,8 +65,9 @@ def _emit(df: pd.DataFrame, out: Path | None, title: str) -> None:
         typer.echo(f"# {title}")
         typer.echo(df.to_string(float_format=lambda v: f"{v:.4f}"))
     if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(out)
+        from model.fileio import write_output_file  # never over a file that is not an earlier table
+
+        write_output_file(out, df.to_csv)
         typer.echo(f"wrote {out}")
 
 
@@ -111,9 +112,10 @@ def iamc_cmd(region: Region = REGION, delta: float = DELTA, level: Level = LEVEL
         typer.echo(df.head(30).to_string())
     typer.echo(f"... {len(df)} rows")
     if out:
+        from model.fileio import write_output_file  # never over a file that is not an earlier table
         from model.iamc import write_iamc
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_iamc(df, out)
+
+        write_output_file(out, lambda p: write_iamc(df, p))
         typer.echo(f"wrote {out}")
 
 
@@ -158,9 +160,10 @@ def project(macro: Path = typer.Option(..., "--macro", help="CSV with year, gdp_
     with pd.option_context("display.width", 200, "display.max_rows", 400):
         typer.echo(show.pivot_table(index="year", columns="variable", values="value").to_string(float_format=lambda v: f"{v:.4f}"))
     if out:
+        from model.fileio import write_output_file  # never over a file that is not an earlier table
         from model.iamc import write_iamc
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_iamc(df, out)
+
+        write_output_file(out, lambda p: write_iamc(df, p))
         typer.echo(f"wrote {out}")
 
 
