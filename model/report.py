@@ -765,7 +765,10 @@ def write_report(run_dir: Path, result=None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """``python -m model.report RUN_DIR``: rebuild the report of an existing run from its files."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or not (Path(args[0]) / "run.json").exists():
+    from .fileio import read_marker
+
+    # only a czt run folder (marker/manifest): never over a user's own report.html beside some run.json
+    if len(args) != 1 or not (Path(args[0]) / "run.json").exists() or (read_marker(Path(args[0])) or {}).get("kind") != "run":
         print("usage: python -m model.report RUN_DIR  (a folder with run.json)", file=sys.stderr)
         return 2
     write_report(Path(args[0]))

@@ -178,3 +178,13 @@ def test_io_out_replaces_only_its_own_table(tmp_path):
     assert czt("io", "multipliers", "--out", p).code == 0 and p.read_bytes() == first
     assert_one_line_error(czt("io", "iamc", "--out", p), 2, str(p))  # another table: refused
     assert p.read_bytes() == first and listing(tmp_path) == {"m.csv"}
+
+
+def test_report_entry_point_refuses_a_folder_that_is_not_a_czt_run(tmp_path):
+    f = tmp_path / "mine"
+    f.mkdir()
+    (f / "run.json").write_text('{"my": "own manifest"}')
+    (f / "report.html").write_text("my report")
+    p = subprocess.run([sys.executable, "-m", "model.report", str(f)], capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert (f / "report.html").read_text() == "my report" and listing(f) == {"run.json", "report.html"}
