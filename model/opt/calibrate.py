@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CztInputError
-from ..fileio import read_toml
 from ..paths import CALIBRATION, DATA
 from .params import OptParams, OptState, Target
 
@@ -285,17 +284,15 @@ def params_from_accounts(acc: ClusterAccounts, state: OptState | dict, settings,
     if np.any(dep <= 0):
         bad = [c for c, d in zip(acc.codes, dep) if d <= 0]
         raise CztInputError("IO accounts", f"clusters without depreciation (VA003 <= 0): {bad}")
-    if acc.ht_share is not None:
-        ht_share = np.asarray(acc.ht_share, float)
-        w_c = np.asarray(acc.ht_tilt if acc.ht_tilt is not None else ht_share, float)
-        theta = float("nan")
-    else:
-        ht_share, w_c, theta = _hightech_content(acc, float(cfg["hightech"]["table_year_share_pct"]) / 100)
+    if acc.ht_share is None:
+        raise CztInputError("IO accounts", "no high-tech share of VA by cluster (ht_share); build the accounts with "
+                            "model.io (accounts_from_io / vendored_accounts)")
+    ht_share = np.asarray(acc.ht_share, float)
+    w_c = np.asarray(acc.ht_tilt if acc.ht_tilt is not None else ht_share, float)
     o_tab = np.maximum(x - acc.Zr.sum(axis=1) - acc.gfcf_r, 0.0)   # other regional final demand, clipped at 0
     va_st, x_st, tau = _tilted_structure(A, v, acc.gfcf_r, acc.gfcf_total, o_tab, ht_share, w_c,
                                          state.hightech_va / state.gdp_nominal)
-    notes.append(("high-tech content from the IO accounts; " if acc.ht_share is not None else
-                  f"high-tech: sector weights x {theta:.3f} (capped at 1) reproduce Hunan's table-year share; ") +
+    notes.append("high-tech content from the IO accounts; " +
                  f"other final demand tilted by tau = {tau:.3f} towards weighted clusters to reach the "
                  f"base-year CZT share {100 * state.hightech_va / state.gdp_nominal:.1f}%")
     gdp0 = float(state.gdp_nominal)

@@ -25,10 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from ..errors import CztInputError
-from .params import OptState, Target
+from .params import OptState
 
 YI = 1e4  # 10k yuan per 亿元
 
