@@ -169,13 +169,17 @@ def test_workbook_sheets_headers_and_values(plan_run):
     assert set(man["inputs_sha256"]) <= set(prov)
 
 
-def test_baseline_workbook_has_no_optimisation_sheets(tmp_path):
+def test_baseline_workbook_has_no_optimisation_sheets_and_same_seed_gives_same_bytes(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     out = tmp_path / "baseline"
     run_scenario("baseline", out_dir=out, n_paths=N_PATHS)
     names = openpyxl.load_workbook(out / "workbook.xlsx", read_only=True).sheetnames
     assert SHEETS["allocation"] not in names and SHEETS["feasibility"] not in names
     assert names[0] == SHEETS["scorecard"] and SHEETS["provenance"] in names
+    again = tmp_path / "again" / "baseline"
+    run_scenario("baseline", out_dir=again, n_paths=N_PATHS)
+    for f in ("workbook.xlsx", "iamc_quantiles.csv", "iamc_mean.csv", "forecasts.csv"):
+        assert (out / f).read_bytes() == (again / f).read_bytes(), f
 
 
 # --------------------------------------------------------------------------- run_scenario(overrides=)

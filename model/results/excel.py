@@ -13,7 +13,8 @@ for an existing run), with bilingual headers (``中文 / English``) and Chinese 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -115,7 +116,6 @@ def provenance_sheet(man: dict) -> pd.DataFrame:
     rows = [{H("项目", "item"): H("情景", "scenario"), H("内容", "value"): man.get("scenario")},
             {H("项目", "item"): H("随机种子", "seed"), H("内容", "value"): man.get("seed")},
             {H("项目", "item"): H("模拟路径数", "paths"), H("内容", "value"): man.get("n_paths")},
-            {H("项目", "item"): H("运行开始（UTC）", "started (UTC)"), H("内容", "value"): man.get("started_utc")},
             {H("项目", "item"): H("代码版本", "git SHA"), H("内容", "value"): (man.get("code") or {}).get("git_sha")}]
     rows += [{H("项目", "item"): H("情景文件", "scenario file"), H("内容", "value"): f} for f in man.get("scenario_files") or []]
     rows += [{H("项目", "item"): f, H("内容", "value"): f"SHA-256 {h}"} for f, h in (man.get("inputs_sha256") or {}).items()]
@@ -151,8 +151,8 @@ def write_workbook(run_dir: Path, path: Path | None = None) -> Path:
     """Write ``workbook.xlsx`` (or ``path``) from the files of ``run_dir``; return its path.
 
     The file is written beside its target and renamed into place, so a failure
-    leaves no half-written workbook. Document properties carry the run's start
-    time rather than the wall clock.
+    leaves no half-written workbook; it carries no save-time stamps, so the same
+    run files give the same bytes.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -181,13 +181,34 @@ def write_workbook(run_dir: Path, path: Path | None = None) -> Path:
                     for x in cell:
                         x.number_format = "#,##0.00"
         ws.freeze_panes = "B2" if name != SHEETS["forecasts"] else "E2"
-    man_p = run_dir / "run.json"
-    started = json.loads(man_p.read_text(encoding="utf-8")).get("started_utc") if man_p.exists() else None
-    if started:
-        t = datetime.fromisoformat(started).replace(tzinfo=None)
-        wb.properties.created = wb.properties.modified = t
     wb.properties.title = f"czt-model {run_dir.name}"
     tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    try:
+        wb.save(tmp)
+        _make_reproducible(tmp)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
+
+
+_STAMP = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
+
+
+def _make_reproducible(path: Path) -> None:
+    """Same run files -> same workbook bytes: drop the save-time stamps openpyxl writes.
+
+    The document's created/modified properties are removed (the run's times are
+    in ``run.json``) and every zip entry gets the zip epoch as its date.
+    """
+    with zipfile.ZipFile(path) as z:
+        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = _STAMP.sub(b"", data)
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            z.writestr(info, data)
