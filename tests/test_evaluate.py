@@ -103,3 +103,12 @@ def test_mean_reversion_point_forecast_by_hand():
     np.testing.assert_allclose(M.point(f, 3), want)
     sims = M.simulate(f, 3, 20000, np.random.default_rng(1))
     np.testing.assert_allclose(sims.mean(axis=0), want, atol=3e-3)
+
+
+def test_evaluation_is_reproducible(short_eval):
+    """Same seed, same settings -> the same scores (fresh computation vs stored tables)."""
+    sc, ev = short_eval
+    again = evaluate(sc, (2017, 2017), horizons=(1, 2))
+    a = ev.forecasts[ev.forecasts.origin == 2017].reset_index(drop=True)
+    b = again.forecasts[again.forecasts.origin == 2017].reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
