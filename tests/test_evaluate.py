@@ -112,3 +112,12 @@ def test_evaluation_is_reproducible(short_eval):
     a = ev.forecasts[ev.forecasts.origin == 2017].reset_index(drop=True)
     b = again.forecasts[again.forecasts.origin == 2017].reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_stored_evaluation_summary_is_current():
+    """README's accuracy table comes from this table: it must match data, settings and code."""
+    from model.engine.evaluate import stored_summary_current
+    from model.scenario import load_scenario
+
+    assert stored_summary_current(load_scenario("baseline")), \
+        "stale calibration/backtests/evaluation_summary.csv: run `czt evaluate --store`"

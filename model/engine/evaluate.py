@@ -245,8 +245,8 @@ def write_evaluation(ev: Evaluation, folder, manifest: dict) -> None:
     from pathlib import Path
 
     folder = Path(folder)
-    ev.forecasts.to_csv(folder / "evaluation_forecasts.csv", index=False, float_format="%.6g")
-    ev.summary.to_csv(folder / "evaluation_summary.csv", index=False, float_format="%.6g")
+    ev.forecasts.to_csv(folder / "evaluation_forecasts.csv", index=False, float_format="%.6g", encoding="utf-8-sig")
+    ev.summary.to_csv(folder / "evaluation_summary.csv", index=False, float_format="%.6g", encoding="utf-8-sig")
     pit_chart(ev.forecasts, folder / "pit.png")
     lab = (f"2010-{ev.origins[1]}" if ev.origins[0] < 2010 <= ev.origins[1] else f"{ev.origins[0]}-{ev.origins[1]}")
     coverage_chart(ev.summary, folder / "coverage.png", lab)
@@ -267,6 +267,8 @@ def evaluation_key(scenario, origins, horizons) -> str:
     for rel in sorted(SOURCE_FILES.values()):
         h.update((DATA / rel).read_bytes())
     h.update(scenario.forecast.model_dump_json(exclude={"as_of"}).encode())
+    h.update(scenario.panel.model_dump_json().encode())
+    h.update(scenario.assumptions.model_dump_json().encode())
     h.update(repr((tuple(origins), tuple(horizons), scenario.seed)).encode())
     h.update(code_hash().encode())
     for rel in ("model/projection.py", "model/data/panel.py", "model/data/transforms.py", "model/engine/evaluate.py"):
@@ -288,6 +290,23 @@ def store_summary(ev: Evaluation, scenario):
     tmp.write_text(f"# key={key}\n" + ev.summary.to_csv(index=False, float_format="%.6g"), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+#: what ``czt evaluate --store`` evaluates by default (README's table)
+DEFAULT_ORIGINS = (2005, 2019)
+DEFAULT_HORIZONS = (1, 2, 3, 4, 5, 10)
+DEFAULT_PATHS = 1000
+
+
+def stored_summary_current(scenario) -> bool:
+    """Whether the stored summary's key matches ``czt evaluate --store`` with the default
+    origins, horizons and paths on this scenario's data, settings and code."""
+    from ..backtest_store import STORE
+
+    path = STORE / EVALUATION_TABLE
+    sc = scenario.model_copy(update={"forecast": scenario.forecast.model_copy(update={"n_paths": DEFAULT_PATHS})})
+    key = evaluation_key(sc, DEFAULT_ORIGINS, DEFAULT_HORIZONS)
+    return path.exists() and path.read_text(encoding="utf-8").partition("\n")[0] == f"# key={key}"
 
 
 def load_stored_summary() -> pd.DataFrame | None:
