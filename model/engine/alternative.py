@@ -151,6 +151,7 @@ def _expand(r: np.ndarray, assign: np.ndarray, cols: np.ndarray, n_years: int) -
 def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
     """Levers through :class:`model.opt.PathLP` on rank-stratified sample paths (module docstring)."""
     from ..opt import PathLP, paths_from_projection
+    from ..opt.pathlp import control_run
     from .levers import lever_arrays
 
     lv = sc.levers
@@ -188,7 +189,8 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
             status.append("invalid path inputs")
             lp_rows.append({"path": int(sample[j]), "status": "invalid path inputs"})
             continue
-        ctl = lp.load_path(path)
+        # the path's structural control in closed form (no solver call) when a lever needs its VA or investment
+        ctl = control_run(P, path) if (dh is not None or not optimise) else None
         U = None if dh is None else dh * ctl.VA[:, :T]
         if optimise:
             sol = lp.solve(path, demand_shock=shock, upgrading=False)
