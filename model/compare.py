@@ -348,14 +348,14 @@ def write_comparison(cmp: Comparison, out_dir: Path | None = None, *, force: boo
     with atomic_dir(final, kind="compare", name="_".join(map(str, cmp.scenarios)), force=force) as tmp:
         write_iamc(cmp.levels, tmp / "levels.csv")
         write_iamc(cmp.differences, tmp / "differences.csv")
-        cmp.probabilities.to_csv(tmp / "probabilities.csv", index=False, float_format="%.6g")
+        cmp.probabilities.to_csv(tmp / "probabilities.csv", index=False, float_format="%.6g", encoding="utf-8-sig")
         if cmp.allocation is not None:
             write_iamc(cmp.allocation, tmp / "allocation.csv")
             _allocation_chart(cmp, tmp / "allocation.png")
         if cmp.allocation_differences is not None:
             write_iamc(cmp.allocation_differences, tmp / "allocation_differences.csv")
         if cmp.optimisation_targets is not None:
-            cmp.optimisation_targets.to_csv(tmp / "optimisation_targets.csv", index=False, float_format="%.6g")
+            cmp.optimisation_targets.to_csv(tmp / "optimisation_targets.csv", index=False, float_format="%.6g", encoding="utf-8-sig")
         _chart(cmp, tmp / "compare.png")
         meta = {"scenarios": cmp.scenarios, "reference": cmp.scenarios[0], "runs": cmp.sources,
                 "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -384,7 +384,28 @@ def summary_lines(cmp: Comparison, years: tuple[int, ...] = (2025, 2030, 2035)) 
             except KeyError:
                 pass
         lines.append(f"  {s:<20} " + ", ".join(parts))
+    eff = {s: _lever_effects(cmp.sources.get(s)) for s in cmp.scenarios[1:]}
+    eff = {s: e for s, e in eff.items() if e is not None}
+    if eff:
+        lines.append("")
+        lines.append("Lever effect on CZT nominal GDP, median of the path-by-path deviation from each run's own "
+                     "control (lever_effects.csv, 100m CNY):")
+        for s, e in eff.items():
+            parts = [f"{y}: {e[y]:+,.0f}" for y in years if y in e]
+            lines.append(f"  {s:<20} " + ", ".join(parts))
     return lines
+
+
+def _lever_effects(source) -> dict | None:
+    """``{year: median deviation of nominal GDP}`` from a run folder's ``lever_effects.csv`` (None if absent)."""
+    if not source:
+        return None
+    f = Path(str(source)) / "lever_effects.csv"
+    if not f.is_file():
+        return None
+    d = pd.read_csv(f, dtype={"quantile": str})
+    d = d[(d.variable == "Deviation|GDP|Nominal") & (d["quantile"] == "0.5")]
+    return {int(y): float(v) for y, v in zip(d.year, d.value)} if len(d) else None
 
 
 def compare_command(

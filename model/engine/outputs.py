@@ -38,13 +38,13 @@ def _fan_chart(fan, path: Path, scenario: str) -> None:
 def write_alternative(alt, folder: Path, scenario: str) -> list[str]:
     """Write the alternative's tables and chart into ``folder``; return the chart file names."""
     folder = Path(folder)
-    alt.effects.to_csv(folder / "lever_effects.csv", index=False, float_format="%.6g")
+    alt.effects.to_csv(folder / "lever_effects.csv", index=False, float_format="%.6g", encoding="utf-8-sig")
     charts = []
     if alt.lp is not None:
-        alt.lp.to_csv(folder / "lp_paths.csv", index=False, float_format="%.6g")
-        alt.lp_summary.to_csv(folder / "lp_uncertainty.csv", index=False, float_format="%.6g")
+        alt.lp.to_csv(folder / "lp_paths.csv", index=False, float_format="%.6g", encoding="utf-8-sig")
+        alt.lp_summary.to_csv(folder / "lp_uncertainty.csv", index=False, float_format="%.6g", encoding="utf-8-sig")
         if alt.investment_fan is not None and len(alt.investment_fan):
-            alt.investment_fan.to_csv(folder / "investment_fan.csv", index=False, float_format="%.6g")
+            alt.investment_fan.to_csv(folder / "investment_fan.csv", index=False, float_format="%.6g", encoding="utf-8-sig")
             _fan_chart(alt.investment_fan, folder / "fan_investment.png", scenario)
             charts.append("fan_investment.png")
     return charts

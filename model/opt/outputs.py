@@ -137,14 +137,14 @@ def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
     feas = planner_table(lp, sol)
     planner_time = time.perf_counter() - t
     write_iamc(allocation_frame(lp, sol, ctl, scenario.name), out / "allocation.csv")
-    feas.to_csv(out / "targets_feasibility.csv", index=False)
-    sol.conflicts.to_csv(out / "conflicts.csv", index=False)
+    feas.to_csv(out / "targets_feasibility.csv", index=False, encoding="utf-8-sig")
+    sol.conflicts.to_csv(out / "conflicts.csv", index=False, encoding="utf-8-sig")
     t = time.perf_counter()
     fr = energy_frontier(lp, n_points=settings.frontier_points) if sp.targets else pd.DataFrame()
     frontier_time = time.perf_counter() - t
     front = None
     if len(fr):
-        fr.to_csv(out / "frontier.csv", index=False)
+        fr.to_csv(out / "frontier.csv", index=False, encoding="utf-8-sig")
         gdp_t = next((t.value for t in sp.targets if t.kind == "gdp_level" and t.year == fr["year"].iloc[0]), None)
         plot_frontier(fr, out / "frontier.png", gdp_target=gdp_t)
         ok = fr[fr["status"] == "optimal"]
