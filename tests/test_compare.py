@@ -81,6 +81,17 @@ def test_slow_growth_is_below_baseline_and_a_run_minus_itself_is_zero(runs, comp
     assert (plan[plan.year >= 2026].value.abs() > 1.0).all()
 
 
+def test_summary_shows_the_lever_effect_beside_the_difference_of_medians(runs, comparison):
+    root, _ = runs
+    lines = cmpmod.summary_lines(comparison)
+    assert any(line.startswith("Lever effect") for line in lines)
+    eff = cmpmod._lever_effects(root / "plan")
+    assert cmpmod._lever_effects(root / "slow_growth") is None          # no levers: no lever effect
+    d = comparison.difference("GDP|Nominal", 2030, "plan")
+    # plan = baseline's control x its allocation's ratio: the two measures agree up to median vs mean-of-order
+    assert abs(eff[2030]) > 1 and abs(d - eff[2030]) < 0.05 * abs(eff[2030])
+
+
 def test_differences_cover_every_forecast_year_and_headline_variable(runs, comparison):
     _, res = runs
     d = comparison.differences
