@@ -171,3 +171,22 @@ def test_status_line_names_shortfalls(calibrated):
     assert "optimal" not in line
     miss = s.targets[s.targets.status == "missed"]
     assert f"{len(miss)} missed" in line and all(t in line for t in miss["target"])
+
+
+def test_control_is_exact_even_where_the_path_breaks_the_realism_bounds(calibrated):
+    # a forecast path falling 15 % in one year: the realism bounds bind the optimiser, not the control
+    _, _, sp, lp, path = calibrated
+    g = np.full(len(sp.years) - 1, 1.05)
+    g[-2] = 0.85
+    p = PathInputs(years=sp.years, gdp_real=path.gdp_real[0] * np.concatenate([[1.0], np.cumprod(g)]),
+                   deflator=path.deflator, energy_index=path.energy_index, hightech_share=path.hightech_share,
+                   gdp_real_ref=path.gdp_real_ref)
+    c = lp.control(p)
+    np.testing.assert_allclose(c.gdp_real, p.gdp_real, rtol=1e-9)
+    s = lp.solve(p)                 # the optimiser must respect them (or report by how much it cannot)
+    assert s.status == "optimal"
+    va_fall = 1 - s.va[:, -2] / s.va[:, -3]
+    over = va_fall > sp.max_decline + 1e-9
+    if over.any():
+        hit = set(s.conflicts.loc[s.conflicts.row == "max cluster decline", "cluster"])
+        assert {sp.clusters[i] for i in np.flatnonzero(over)} <= hit

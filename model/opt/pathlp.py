@@ -19,7 +19,9 @@ quantities with a bar are the path's structural CONTROL run, computed in numpy):
 * high-tech   HT_t = η_t Σ_c h_c VA_ct + Σ_c U_ct  (η_t makes the control match the path's share)
 * energy      E_t = ε_t (Σ_c e_c X_ct + e_h GDP_t)  (ε_t makes the control match the path's index)
 * investment  Itot_t = Σ_c (I_ct + J_ct) ≤ s_t GDP_t;  share drift |I_ct − σ0_c ΣI| ≤ m (t−t0) ΣI
-* realism     (1 − d) VA_c,t−1 − H ≤ VA_ct ≤ (1 + g_max) VA_c,t−1 + H      (elastic)
+* realism     (1 − d) VA_c,t−1 − H ≤ VA_ct ≤ (1 + g_max) VA_c,t−1 + H      (elastic; they bound
+              the optimiser's choices and are off in a simulation, where the
+              control path is exogenous)
 * terminal    I_cT − Ī_cT = (ḡ_T + δ)(K_c,T−1 − K̄_c,T−1) ± H_c                (elastic)
               — the steady-state requirement: in the last year the capital
               deviation from the control is kept growing at the path's growth
@@ -510,7 +512,7 @@ class PathLP:
         self.idx["Hterm2"] = np.array([col[id(m.Hterm2[c])] for c in range(n)])
         self.idx["S"] = {k: col[id(m.S[k])] for k in m.TG}
         self.rows = {name: np.array([[row[id(getattr(m, name)[c, t])] for t in D] for c in range(n)])
-                     for name in ("io", "capacity", "cap_acc")}
+                     for name in ("io", "capacity", "cap_acc", "grow_up", "grow_dn")}
         self.rows["terminal"] = np.array([row[id(m.terminal[c])] for c in range(n)])
         self.rows["ht_def"] = np.array([row[id(m.ht_def[t])] for t in D])
         self.rows["envelope"] = np.array([row[id(m.envelope[t])] for t in D])
@@ -627,6 +629,13 @@ class PathLP:
         Ii, Ui = self.idx["I"], self.idx["U"]
         env = self.rows["envelope"]
         self._set_rows(env, np.full(len(env), -inf), np.full(len(env), 0.0 if optimise else inf))
+        # realism bounds restrict the optimiser's choices, not the exogenous control path: off in a simulation
+        for name in ("grow_up", "grow_dn"):
+            r = self.rows[name].ravel()
+            if optimise:
+                self._set_rows(r, self.row_lo0[r], self.row_up0[r])      # as built (first year: VA0 on the right)
+            else:
+                self._set_rows(r, np.full(r.shape, -inf), np.full(r.shape, inf))
         if optimise:
             self._set_cols(Ii, np.zeros(Ii.shape), np.full(Ii.shape, inf))
         else:
