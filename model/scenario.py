@@ -355,6 +355,16 @@ class Scenario(_Strict):
         return self
         return self
 
+    @model_validator(mode="after")
+    def _levers_consistent(self) -> "Scenario":
+        if self.levers.investment == "optimised" and self.optimisation.mode == "none":
+            raise ValueError("levers.investment: \"optimised\" needs an investment LP (optimisation.mode "
+                             "max_gdp, min_investment or frontier; it is \"none\")")
+        if self.levers.start_year > self.forecast.end_year:
+            raise ValueError(f"levers.start_year: {self.levers.start_year} is after forecast.end_year "
+                             f"{self.forecast.end_year}")
+        return self
+
 
 
 

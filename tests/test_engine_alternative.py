@@ -148,6 +148,8 @@ def test_zero_lever_scenario_is_its_control_to_the_bit(runs):
     ('extends = "baseline"\n[levers]\nhightech_upgrade = 1\n', "levers.hightech_upgrade"),
     ('extends = "baseline"\n[levers]\ninvestment = "best"\n', "levers.investment"),
     ('extends = "baseline"\n[levers]\nefficiency_gain_pct = 50.0\n', "levers.efficiency_gain_pct"),
+    ('extends = "baseline"\n[levers]\ninvestment = "optimised"\n', "levers.investment"),
+    ('extends = "baseline"\n[levers]\nstart_year = 2050\nefficiency_gain_pct = 1.0\n', "levers.start_year"),
 ])
 def test_bad_lever_is_one_line_naming_file_and_key(tmp_path, body, key):
     from model.scenario import load_scenario
