@@ -480,6 +480,9 @@ def _optimisation_section(run_dir: Path, man: dict) -> _Section | None:
                 u.columns = [f"share {c} %" for c in u.columns]
                 t = t.join(u)
             t = t.sort_values(t.columns[-1 if not len(sh) else len(pick) - 1], ascending=False).reset_index()
+            from .i18n import cluster_label
+
+            t.insert(1, "name", [cluster_label(c, "en") for c in t["cluster"]])  # cluster_map.csv names (zh in report_zh)
             s.table(t, caption=f"investment in {unit}; share of the year's total investment in %")
         tot = alloc[alloc.variable.isin(["Optimisation|GDP|Real", "Optimisation|GDP|Nominal", "Optimisation|Investment",
                                           "Optimisation|Energy intensity", "Optimisation|High-tech VA",

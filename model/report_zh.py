@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .i18n import BASIS_ZH, REGION_ZH, STATUS_ZH, VARIABLE_ZH
+from .i18n import BASIS_ZH, REGION_ZH, STATUS_ZH, VARIABLE_ZH, cluster_names
 
 PHRASES = {
     # titles and headings
@@ -51,7 +51,8 @@ PHRASES = {
     "Intervals: 80% (10%–90% quantiles) throughout; fan charts also shade the 50% and 90% bands, as labelled.":
         "区间：全文统一为80%区间（10%–90%分位数）；扇形图另绘50%与90%区间，如图例所示。",
 }
-WORDS = {**STATUS_ZH, **VARIABLE_ZH, **{k: v for k, v in REGION_ZH.items() if not k.isdigit()}, **BASIS_ZH}
+WORDS = {**STATUS_ZH, **VARIABLE_ZH, **{k: v for k, v in REGION_ZH.items() if not k.isdigit()}, **BASIS_ZH,
+         **{en: zh for en, zh in cluster_names().values()}}
 
 
 def tr(text: str, **fmt) -> str:

@@ -119,6 +119,12 @@ def test_optimisation_sections_allocation_duals_frontier(plan_run):
     alloc = pd.read_csv(d / "allocation.csv")
     clusters = alloc[alloc.variable.str.startswith("Optimisation|Investment|")].variable.str.split("|").str[-1].unique()
     assert len(clusters) > 3 and all(c in m for c in clusters)
+    from model.i18n import cluster_names
+
+    names = cluster_names()
+    assert all(names[c][0] in m for c in clusters)                     # English names from cluster_map.csv
+    zh = (d / "report_zh.html").read_text(encoding="utf-8")
+    assert all(f">{names[c][1]}</td>" in zh for c in clusters)         # cluster_zh in the Chinese report
     assert "Frontier" in m and "model.mps" in m
     assert str(res.optimisation["status"]) in m
 
