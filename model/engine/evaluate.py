@@ -1,7 +1,7 @@
 """Rolling-origin evaluation of the delivered forecast (``czt evaluate``).
 
 For every origin T the control forecast is produced exactly as ``czt run``
-produces it — :func:`model.data.build_panel` as of T, then
+produces it — :func:`model.engine.control.control`: :func:`model.data.build_panel` as of T, then
 :func:`model.projection.project` (backtests, method weights and interval
 calibration all computed from the as-of-T panel, so from outcomes <= T only) —
 and its simulated paths at T + h are scored against what was later observed
@@ -86,12 +86,9 @@ def evaluate_origin(sources: dict, scenario, origin: int, full_panel, horizons=(
     """Score the delivered control forecast made as of ``origin`` (one row per variable, region, horizon)."""
     import scoringrules as sr
 
-    from ..data.panel import build_panel
-    from ..projection import project, with_origin
+    from .control import control
 
-    sc = with_origin(scenario, int(origin))
-    panel = build_panel(sources, sc)
-    proj = project(panel, sc)
+    sc, panel, proj = control(sources, scenario, int(origin))
     rows = []
     for var in EVAL_VARIABLES:
         for region in CITIES + [CZT]:

@@ -1,0 +1,24 @@
+"""The control forecast as of an origin T: the flagged panel from data <= T and its simulated paths.
+
+This is the one entry both ``czt run`` (through :mod:`model.runner`) and ``czt evaluate``
+(:mod:`model.engine.evaluate`) use: :func:`model.projection.with_origin` sets the origin,
+:func:`model.data.build_panel` drops every source row after it, and
+:func:`model.projection.project` computes backtests, method weights, interval calibration and
+paths from that panel alone. The implementation lives in :mod:`model.projection`; this module
+names it in the engine layer.
+"""
+from __future__ import annotations
+
+from ..projection import ASSUMPTION_DEPENDENCIES, REGIONS, VARIABLES, Projection, project, with_origin
+
+__all__ = ["control", "project", "with_origin", "Projection", "VARIABLES", "REGIONS", "ASSUMPTION_DEPENDENCIES"]
+
+
+def control(sources: dict, scenario, as_of: int | None = None):
+    """(scenario as of T, panel, projection) for origin ``as_of`` (default ``scenario.forecast.as_of``;
+    None = the latest data)."""
+    from ..data.panel import build_panel
+
+    sc = with_origin(scenario, as_of if as_of is not None else scenario.forecast.as_of)
+    panel = build_panel(sources, sc)
+    return sc, panel, project(panel, sc)
