@@ -54,3 +54,41 @@ def test_parameters_file_is_validated(tmp_path):
     bad.write_text(text.replace("max_cluster_decline = 0.10", "max_cluster_decline = 1.5"), encoding="utf-8")
     with pytest.raises(CztInputError, match=r"p.toml \[max_cluster_decline\]"):
         load_opt_config(bad)
+
+
+def test_kappa_uncertainty_sample_is_seeded_and_centred():
+    from model.opt.capital import kappa_scale_sample
+    panel = read_long_csv(DATA / "macro" / "czt_best_panel_long.csv")
+    a = kappa_scale_sample(panel, GDP_REAL_PATH, 0.5061, 2017, 2024, 0.096, 400, seed=5)
+    b = kappa_scale_sample(panel, GDP_REAL_PATH, 0.5061, 2017, 2024, 0.096, 400, seed=5)
+    np.testing.assert_array_equal(a, b)
+    assert abs(np.median(a) - 1) < 0.02 and 0.8 < a.min() and a.max() < 1.25
+
+
+def test_paths_from_projection_carry_kappa_and_path_values():
+    from model.opt.pathlp import paths_from_projection
+    from opt_fixtures import synthetic_state
+
+    years = np.arange(2015, 2036)
+
+    class Proj:                                   # the two members paths_from_projection reads
+        def __init__(self):
+            self.years = years
+            k = years - 2024
+            real = np.vstack([20000 * 1.05 ** k, 20000 * 1.04 ** k])
+            defl = np.vstack([100 * 1.01 ** k, 100 * 1.0 ** k])
+            nom = real * defl / 100
+            self.data = {"GDP|Real": real, "GDP|Deflator": defl, "GDP|Nominal": nom,
+                         "Energy intensity": np.vstack([80 * 0.97 ** k] * 2), "High-tech VA": 0.28 * nom}
+
+        def get(self, var, region="CZT"):
+            return self.data[var]
+
+    st = synthetic_state()
+    ps = paths_from_projection(Proj(), st, range(2024, 2036), kappa_scale=[0.9, 1.1])
+    assert [p.kappa_scale for p in ps] == [0.9, 1.1]
+    assert ps[0].gdp_real[0] == pytest.approx(22128.3) and ps[1].gdp_real[-1] == pytest.approx(22128.3 * 1.04 ** 11)
+    assert ps[0].deflator[0] == 1 and ps[0].deflator[-1] == pytest.approx(1.01 ** 11)
+    np.testing.assert_allclose(ps[1].hightech_share, 0.28)
+    with pytest.raises(CztInputError, match="kappa_scale"):
+        paths_from_projection(Proj(), st, range(2024, 2036), kappa_scale=[1.0])

@@ -19,8 +19,11 @@ PathInputs  (frozen dataclass; one sample path of the control forecast)
     ``kappa_scale``    float = 1.0: multiplies every capital–output ratio
                        (κ uncertainty; 1 = calibrated value)
 
-paths_from_projection(proj, state, years, index=None) -> list[PathInputs]
+paths_from_projection(proj, state, years, index=None, kappa_scale=None) -> list[PathInputs]
     Sample paths (all, or the rows ``index``) of a ``model.projection.Projection``;
+    ``kappa_scale``: one κ multiplier per path, e.g.
+    ``model.opt.capital.kappa_scale_sample(...)`` (uncertainty of the initial
+    capital stock, seeded);
     ``median_path(proj, state, years)`` gives the per-year median as one path.
 
 PathLP.build(scenario, state, io_system=None) -> PathLP

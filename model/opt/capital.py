@@ -184,3 +184,35 @@ def cluster_kappa(depreciation, va, capital_output: float) -> np.ndarray:
         raise CztInputError("capital", "depreciation and VA must be positive in every cluster")
     K = capital_output * v.sum()
     return K * d / d.sum() / v
+
+
+def kappa_scale_sample(panel, gdp_real: dict, s_table: float, table_year: int, base_year: int, delta: float,
+                       n: int, seed: int) -> np.ndarray:
+    r"""Sample of capital–output scale factors from the uncertainty of the initial stock.
+
+    Harberger's initial stock :math:`K_0 = I_0/(g_I + \delta)` rests on the
+    mean real investment growth :math:`\hat g_I`, estimated from the
+    :math:`m` annual growth rates of the investment series with standard
+    error :math:`s/\sqrt{m}`. Drawing :math:`g_I \sim N(\hat g_I, s^2/m)`
+    (truncated so that :math:`g_I + \delta > 0.02`) and re-running the
+    inventory gives :math:`(K/Y)_j`; the scale is :math:`(K/Y)_j / (K/Y)`
+    (DERIVED; seeded).
+
+    Returns
+    -------
+    ndarray (n,)
+        Multipliers of every κ_c (``PathInputs.kappa_scale``), median ≈ 1.
+    """
+    cal = calibrate_capital(panel, gdp_real, s_table, table_year, base_year, delta)
+    years = sorted(cal.investment_real)
+    iv = np.array([cal.investment_real[y] for y in years])
+    lg = np.diff(np.log(iv))
+    se = float(lg.std(ddof=1) / np.sqrt(len(lg))) if len(lg) > 1 else 0.0
+    rng = np.random.default_rng(seed)
+    g = np.maximum(cal.g_investment + se * rng.standard_normal(n), 0.02 - delta)
+    y_base = float(gdp_real[base_year])
+    out = np.empty(n)
+    for j, gj in enumerate(g):
+        k = perpetual_inventory(harberger_initial_stock(iv[0], gj, delta), iv[1:], delta)[-1]
+        out[j] = (k / y_base) / cal.capital_output
+    return out

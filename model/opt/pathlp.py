@@ -166,7 +166,7 @@ def _row_path(proj, var, years, i=None, region="CZT"):
     return sub if i is None else sub[i]
 
 
-def paths_from_projection(proj, state, years, index=None) -> list:
+def paths_from_projection(proj, state, years, index=None, kappa_scale=None) -> list:
     """:class:`PathInputs` for sample paths of a ``model.projection.Projection``.
 
     Real GDP is rescaled to 亿元 at ``t0`` prices (``t0 = years[0]`` = the
@@ -174,7 +174,9 @@ def paths_from_projection(proj, state, years, index=None) -> list:
     deflator is relative to ``t0``; the high-tech share is ``High-tech VA`` /
     ``GDP|Nominal`` (a path's negative high-tech VA — the assumption's random
     walk can cross zero — is read as 0); the energy-intensity index is
-    ``Energy intensity``.
+    ``Energy intensity``. ``kappa_scale`` (one value per returned path, e.g.
+    :func:`model.opt.capital.kappa_scale_sample`) carries κ uncertainty;
+    default 1.
     """
     from .params import OptState
     st = OptState.from_mapping(state)
@@ -189,12 +191,17 @@ def paths_from_projection(proj, state, years, index=None) -> list:
     full_real = proj.get("GDP|Real")
     ref_years = [y for y in (2019, 2020) if y in set(int(x) for x in proj.years)]
     out = []
-    for i in rows:
+    rows = list(rows)
+    ks = np.ones(len(rows)) if kappa_scale is None else np.asarray(kappa_scale, float)
+    if ks.shape != (len(rows),):
+        raise CztInputError("kappa_scale", f"{ks.shape[0] if ks.ndim else 1} values for {len(rows)} paths")
+    for i, kscale in zip(rows, ks):
         gdp0 = st.gdp_nominal
         scale = gdp0 / real[i, 0]
         ref = {y: float(full_real[i, int(np.searchsorted(proj.years, y))]) * scale for y in ref_years}
         out.append(PathInputs(years=years, gdp_real=real[i] * scale, deflator=defl[i] / defl[i, 0],
-                              energy_index=ei[i], hightech_share=np.maximum(ht[i], 0.0) / nom[i], gdp_real_ref=ref))
+                              energy_index=ei[i], hightech_share=np.maximum(ht[i], 0.0) / nom[i], gdp_real_ref=ref,
+                              kappa_scale=float(kscale)))
     return out
 
 
