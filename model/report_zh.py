@@ -55,9 +55,45 @@ WORDS = {**STATUS_ZH, **VARIABLE_ZH, **{k: v for k, v in REGION_ZH.items() if no
          **{en: zh for en, zh in cluster_names().values()}}
 
 
+def _status(m: re.Match, g: str = "st") -> str:
+    return STATUS_ZH.get(m.group(g), m.group(g))
+
+
+# sentences with numbers in them: (pattern on the English text, Chinese from the match)
+PATTERNS: list[tuple[re.Pattern, object]] = [
+    (re.compile(r"^Scenario \*\*(?P<n>[^*]+)\*\*(?::\s*(?P<d>.*)|\.)$", re.S),
+     lambda m: f"情景 **{m['n']}**" + (f"：{m['d']}" if m["d"] else "。")),
+    (re.compile(r"^Scenario files \(parent first\): (?P<f>.*); defaults from `calibration/parameters.toml`\.$"),
+     lambda m: f"情景文件（先父后子）：{m['f']}；默认值来自 `calibration/parameters.toml`。"),
+    (re.compile(r"^(?P<n>[\d,?]+) simulated paths, seed (?P<s>[\d?]+) \(start time, wall time and command: `run.json`\)\.$"),
+     lambda m: f"模拟路径 {m['n']} 条，随机种子 {m['s']}（开始时间、耗时与命令见 `run.json`）。"),
+    (re.compile(r"^Of (?P<n>\d+) targets, (?P<m>\d+) are modelled: (?P<a>\d+) on track, (?P<b>\d+) at risk, "
+                r"(?P<c>\d+) off track; (?P<d>\d+) are not modelled \(no forecast variable tests them\)\.$"),
+     lambda m: (f"共 {m['n']} 项目标，其中 {m['m']} 项已建模：{m['a']} 项有望实现、{m['b']} 项存在风险、"
+                f"{m['c']} 项难以实现；{m['d']} 项未建模（没有预测变量检验）。")),
+    (re.compile(r"^\*\*Headline\*\*: CZT GDP (?P<y>\d{4}) median (?P<med>[\d,.]+) 亿元 \(80% interval (?P<lo>[\d,.]+)–"
+                r"(?P<hi>[\d,.]+)\) against the plan's (?P<plan>[\d,.]+); P\(meet\) = (?P<p>[\d.]+) → \*\*(?P<st>[a-z ]+)\*\*\.$"),
+     lambda m: (f"**要点**：长株潭 {m['y']} 年地区生产总值中位数 {m['med']} 亿元（80%区间 {m['lo']}–{m['hi']}），"
+                f"规划目标 {m['plan']} 亿元；达标概率 {m['p']} → **{_status(m)}**。")),
+    (re.compile(r"^Probabilities are shares of the (?P<n>[\d,?]+) simulated paths that meet each target\. Basis "
+                r"\*assumption\*: the forecast rests on labelled assumptions \(column \*rests on\*, see Assumptions\)\.$"),
+     lambda m: (f"达标概率为 {m['n']} 条模拟路径中达到目标的比例。依据为“假设”的预测依赖于标注的假设"
+                f"（见“依赖的假设”列及“假设及其影响”一节）。")),
+    (re.compile(r"^The forecasts of this scenario are its alternative: the control paths moved by the scenario's levers "
+                r"through the structural model, path by path \(`lever_effects.csv`\)\.$"),
+     lambda m: "本情景的预测为其替代情景：基准路径经由结构模型逐条路径施加情景政策杠杆后的结果（`lever_effects.csv`）。"),
+]
+
+
 def tr(text: str, **fmt) -> str:
     """Chinese for an English phrase of the report (the phrase itself if untranslated)."""
-    s = PHRASES.get(text) or WORDS.get(text) or text
+    s = PHRASES.get(text) or WORDS.get(text)
+    if s is None:
+        for pat, make in PATTERNS:
+            m = pat.match(text)
+            if m:
+                return make(m)
+        s = text
     return s.format(**fmt) if fmt else s
 
 

@@ -236,6 +236,11 @@ def test_chinese_report_from_the_same_sections(plan_run):
     from model.i18n import STATUS_ZH
     for status, n in card.status.value_counts().items():
         assert zh.count(f">{STATUS_ZH[status]}</td>") == n, status
+    # the summary's sentences with numbers are translated too, with the same numbers
+    gdp = card.set_index("target").loc["gdp_level"]
+    assert f"<strong>要点</strong>：长株潭 2025 年地区生产总值中位数 {gdp.forecast_median:,.0f} 亿元" in zh
+    assert f"达标概率 {gdp.prob_meet:.3f} → <strong>{STATUS_ZH[gdp.status]}</strong>" in zh
+    assert f"共 {len(card)} 项目标" in zh
 
 
 def test_css_has_cjk_fallbacks_and_tables_scroll(plan_run):
