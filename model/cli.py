@@ -137,7 +137,7 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (see `c
 
 
 @app.command()
-def backtest(scenario: str = typer.Argument("baseline", help="Scenario whose forecast settings to use."),
+def backtest(scenario: str = typer.Argument("baseline", help="Scenario whose forecast settings to use.", autocompletion=_complete_preset),
              out: Optional[Path] = typer.Option(None, "--out", help="CSV path (default outputs/backtest.csv)."),
              store: bool = typer.Option(False, "--store", help="Recompute and store in calibration/backtests/ "
                                                                  "(the tables runs reuse while data, settings and code are unchanged).")) -> None:
@@ -179,7 +179,7 @@ def backtest(scenario: str = typer.Argument("baseline", help="Scenario whose for
 
 
 @app.command()
-def evaluate(scenario: str = typer.Argument("baseline", help="Scenario whose forecast settings to evaluate."),
+def evaluate(scenario: str = typer.Argument("baseline", help="Scenario whose forecast settings to evaluate.", autocompletion=_complete_preset),
              first: int = typer.Option(2005, "--from", help="First forecast origin."),
              last: int = typer.Option(2019, "--to", help="Last forecast origin (outcomes must exist after it)."),
              paths: Optional[int] = typer.Option(1000, "--paths", help="Simulated paths per origin (100-100000)."),
@@ -223,7 +223,7 @@ def evaluate(scenario: str = typer.Argument("baseline", help="Scenario whose for
 
 
 @app.command()
-def data(scenario: str = typer.Argument("baseline", help="Scenario whose panel settings to use.")) -> None:
+def data(scenario: str = typer.Argument("baseline", help="Scenario whose panel settings to use.", autocompletion=_complete_preset)) -> None:
     """Print the modelling panel's coverage (variable x region x years, observed/derived counts)."""
     import pandas as pd
 

@@ -87,3 +87,23 @@ def test_export_xlsx_for_an_existing_run(tmp_path):
     assert czt("export", str(out)).code == 2                      # nothing chosen
     r = czt("export", "basline_nowhere", "--xlsx")
     assert r.code == 2 and "no run folder" in r.err and not list(tmp_path.glob("**/.*.tmp"))
+
+
+def test_shell_completion_completes_commands_presets_and_choices():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("czt")
+    if not exe.exists():
+        pytest.skip("the czt console script is not installed beside this Python")
+
+    def complete(words: str, cword: int) -> list[str]:
+        env = {**os.environ, "_CZT_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+        return subprocess.run([str(exe)], env=env, capture_output=True, text=True, timeout=60).stdout.split()
+
+    assert complete("czt li", 1) == ["list"]
+    assert complete("czt run sl", 2) == ["slow_growth"]
+    assert complete("czt data pl", 2) == ["plan"]
+    assert complete("czt io multipliers --region ", 4) == ["CZT", "Hunan", "Changsha", "Zhuzhou", "Xiangtan"]
