@@ -339,6 +339,8 @@ CAL_CASES = {
     "data file missing": (lambda h: (h / PANEL).unlink(), ("data",), None, 2, lambda h: [PANEL, "not found"]),
     "plan figures bad value": (lambda h: _set_value(h, "calibration/data/plan/plan_figures.csv", "gdp_nominal", "lots"),
                                ("run", "baseline", *PATHS, "-q"), ALLOW, 2, lambda h: ["plan_figures.csv:", "column 'value'"]),
+    "context GDP zero": (lambda h: _set_value(h, "calibration/data/hightech/context_gdp_denominators.csv", "gdp", "0"),
+                         ("data",), ALLOW, 2, lambda h: ["context_gdp_denominators.csv:", "gdp", "> 0"]),
     "plan figures changed": (lambda h: _set_value(h, "calibration/data/plan/plan_figures.csv", "gdp_nominal", "17000"),
                              ("run", "baseline", *PATHS, "-q"), None, 2, lambda h: ["plan_figures.csv", "VENDORED.csv"]),
 }

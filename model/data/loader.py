@@ -183,6 +183,16 @@ def verify_vendored(data_dir: Path, rels: list[str]) -> None:
             print(f"warning: {path}: {what} ({ALLOW_MODIFIED_ENV}=1: running on it anyway)", file=sys.stderr)
 
 
+CONTEXT_GDP = "hightech/context_gdp_denominators.csv"
+
+
+def load_context_gdp(data_dir: Path | None = None) -> pd.DataFrame:
+    """GDP denominators of the high-tech releases (``hightech/context_gdp_denominators.csv``), validated."""
+    data_dir = Path(data_dir or DATA)
+    verify_vendored(data_dir, [CONTEXT_GDP])
+    return load_long(data_dir / CONTEXT_GDP)
+
+
 def load_plan_figures(data_dir: Path | None = None) -> pd.DataFrame:
     """The plan outline's base-year figures (``plan/plan_figures.csv``), validated like every long file."""
     data_dir = Path(data_dir or DATA)

@@ -383,8 +383,9 @@ def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict
             shares[y] = r.value
             rows.add(HUNAN, "hightech_share_gdp", y, r.value, "observed", "source value", r.source_id)
     if BASE_YEAR not in shares:
-        from ..paths import DATA
-        ctx = pd.read_csv(DATA / "hightech" / "context_gdp_denominators.csv", dtype={"region_code": str})
+        from .loader import load_context_gdp  # validated and checked against VENDORED.csv
+
+        ctx = load_context_gdp()
         gdp19 = ctx[(ctx.region_code == HUNAN) & (ctx.year == BASE_YEAR) & (ctx.variable == "gdp")].value.iloc[0]
         shares[BASE_YEAR] = lvl.at[BASE_YEAR, "value"] / gdp19 * 100
         rows.add(HUNAN, "hightech_share_gdp", BASE_YEAR, shares[BASE_YEAR], "derived",

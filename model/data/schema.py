@@ -36,7 +36,7 @@ UNITS: dict[str, str] = {
 # (division by it would make per-capita values, growth rates and logs meaningless).
 POSITIVE: frozenset[str] = frozenset({
     "gdp_nominal", "pop_resident_yearend", "pop_resident_census", "pop_urban_census", "pop_urban_yearend",
-    "cpi_index", "hightech_industry_value_added", "gdp_per_capita",
+    "cpi_index", "hightech_industry_value_added", "gdp_per_capita", "gdp",
 })
 
 # Units whose values may be negative (changes, rates, balances); every other
