@@ -183,7 +183,9 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
     status, lp_rows, inv_tot = [], [], np.full((m, T), np.nan)
     solve_s = np.zeros(m)
     optimise = lv.investment == "optimised"
-    for j, path in enumerate(paths):
+    from ..progress import progress_bar
+
+    for j, path in enumerate(progress_bar(paths, desc="alternative across sample paths", total=m)):
         t = time.perf_counter()
         if path is None:
             status.append("invalid path inputs")
