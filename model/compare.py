@@ -324,13 +324,20 @@ def _allocation_chart(cmp: Comparison, path: Path) -> None:
     tot = inv.assign(cluster=inv.variable.str.split("|").str[-1]).groupby(["cluster", "scenario"]).value.sum().unstack()
     tot = tot.reindex(columns=[s for s in cmp.scenarios if s in tot.columns])
     tot = tot.sort_values(tot.columns[0])
-    fig = Figure(figsize=(9, 0.35 * len(tot) + 1.5), dpi=90)
+    from .charts import cjk_font_family
+    from .i18n import cluster_label
+
+    tot.index = [cluster_label(c) for c in tot.index]  # 中文 / English names from cluster_map.csv
+    family = cjk_font_family()
+    fig = Figure(figsize=(10, 0.35 * len(tot) + 1.5), dpi=90)
     ax = fig.add_subplot()
     tot.plot.barh(ax=ax, width=0.8)
+    for label in ax.get_yticklabels():
+        label.set_family(family)
     ax.set_xlabel(f"cumulative investment {int(inv.year.min())}-{int(inv.year.max())}, {inv.unit.iloc[0]}")
     ax.set_ylabel("")
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title("Investment allocation by cluster")
+    ax.set_title("产业集群投资分配 / Investment allocation by cluster", family=family)
     fig.tight_layout()
     fig.savefig(path)
 

@@ -62,3 +62,29 @@ def test_fan_charts_draw_without_missing_glyph_warnings_and_mark_user_goals(tmp_
     assert "plan target" not in target_label(goal, goal.value, False)
     gdp = next(t for t in targets if t.id == "gdp_level")
     assert target_label(gdp, gdp.value, True).startswith("规划目标 plan target 2025")
+
+
+def test_comparison_allocation_chart_names_clusters_in_chinese_and_english(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from model.compare import _allocation_chart
+    from model.i18n import cluster_names
+
+    names = cluster_names()
+    rows = [{"scenario": s, "variable": f"Optimisation|Investment|{c}", "unit": "100m CNY (2024 prices)",
+             "year": y, "value": float(i + k)} for k, s in enumerate(["plan", "green"])
+            for i, c in enumerate(names) for y in (2024, 2025)]
+    cmp = SimpleNamespace(allocation=pd.DataFrame(rows), scenarios=["plan", "green"])
+    seen = {}
+    orig = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (seen.setdefault("fig", self), orig(self, *a, **k))[1])
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        _allocation_chart(cmp, tmp_path / "alloc.png")
+    assert not [x for x in w if "missing from" in str(x.message).lower()]
+    labels = [t.get_text() for t in seen["fig"].axes[0].get_yticklabels()]
+    assert sorted(labels) == sorted(f"{zh} / {en}" for en, zh in names.values())
+    assert not any("_" in lab for lab in labels)                       # no snake_case ids on the chart
