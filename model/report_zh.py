@@ -34,7 +34,12 @@ PHRASES = {
     # column headers
     "target": "目标", "name": "名称", "plan": "规划值", "year": "年份", "latest (year)": "最新值（年份）",
     "median [80% interval]": "中位数 [80%区间]", "P(meet)": "达标概率",
-    "growth needed %/yr (latest → target year)": "所需年均增速 %（最新年份→目标年份）",
+    "needed per year (from latest observation)": "自最新观测起每年所需",
+    "Needed per year: what it takes each year from the latest observation to the target year to just meet the "
+    "target — growth of the level (%/yr) for levels and indices, change in percentage points (pp/yr) for rates "
+    "and shares, and real growth in the remaining years for an average-growth target.":
+        "每年所需：自最新观测至目标年份恰好达标每年所需的变化——总量与指数为年均增速（%/年），"
+        "比率与比重为每年百分点变化（百分点/年），平均增速目标为剩余年份的实际增速。",
     "status": "状态", "basis": "依据", "rests on": "依赖的假设", "variable": "变量", "unit": "单位",
     "region": "地区", "method": "方法", "assumption": "假设", "value": "取值", "set in": "设定于",
     "outputs resting on it": "依赖该假设的输出", "scorecard targets resting on it": "依赖该假设的目标",
@@ -79,6 +84,10 @@ PATTERNS: list[tuple[re.Pattern, object]] = [
                 r"\*assumption\*: the forecast rests on labelled assumptions \(column \*rests on\*, see Assumptions\)\.$"),
      lambda m: (f"达标概率为 {m['n']} 条模拟路径中达到目标的比例。依据为“假设”的预测依赖于标注的假设"
                 f"（见“依赖的假设”列及“假设及其影响”一节）。")),
+    (re.compile(r"^(?P<g>[+-][\d.]+)% real growth/yr in (?P<s>[\d–]+)$"),
+     lambda m: f"{m['s']}年实际增速 {m['g']}%/年"),
+    (re.compile(r"^(?P<g>[+-][\d.]+) pp/yr$"), lambda m: f"{m['g']} 百分点/年"),
+    (re.compile(r"^(?P<g>[+-][\d.]+)%/yr$"), lambda m: f"{m['g']}%/年"),
     (re.compile(r"^The forecasts of this scenario are its alternative: the control paths moved by the scenario's levers "
                 r"through the structural model, path by path \(`lever_effects.csv`\)\.$"),
      lambda m: "本情景的预测为其替代情景：基准路径经由结构模型逐条路径施加情景政策杠杆后的结果（`lever_effects.csv`）。"),
@@ -111,6 +120,10 @@ def tr_cell(text: str) -> str:
 
     if text in WORDS:
         return WORDS[text]
+    for pat, make in PATTERNS:
+        m = pat.match(text)
+        if m:
+            return make(m)
     z = zh_unit(text)
     if z != text:
         return z

@@ -341,3 +341,18 @@ def test_chinese_report_shows_chinese_units(plan_run):
     zh = (plan_run[0] / "report_zh.html").read_text(encoding="utf-8")
     assert ">&gt;= 27,000 亿元</td>" in zh and "万人" in zh
     assert "100m yuan</td>" not in zh
+
+
+def test_needed_per_year_states_one_measure_per_kind_of_target(plan_run):
+    d, _ = plan_run
+    m = _md(d)
+    card = pd.read_csv(d / "scorecard.csv").set_index("target")
+    row = lambda t: next(line for line in m.splitlines() if line.startswith(f"| {t} |"))  # noqa: E731
+    u = card.loc["urbanisation"]                                 # a rate: percentage points a year
+    assert f"{(u.plan_value - u.latest_value) / (u.year - u.latest_year):+.2f} pp/yr" in row("urbanisation")
+    g = card.loc["gdp_level"]                                    # a level: growth of the level
+    assert f"{g.required_annual_growth_pct:+.1f}%/yr" in row("gdp_level")
+    a = card.loc["gdp_growth"]                                   # an average-growth target: growth still needed
+    assert f"{a.required_annual_growth_pct:+.1f}% real growth/yr in {int(a.latest_year) + 1}" in row("gdp_growth")
+    zh = (d / "report_zh.html").read_text(encoding="utf-8")
+    assert "自最新观测起每年所需" in zh and "百分点/年" in zh
