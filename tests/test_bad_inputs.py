@@ -242,8 +242,7 @@ def test_internal_error_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("solver crashed\nwith a second line")
 
-    monkeypatch.setattr(model.runner, "write_report", boom, raising=False)
-    monkeypatch.setattr("model.report.write_report", boom)
+    monkeypatch.setattr(model.runner, "write_iamc", boom)  # the first write inside the output folder
     r = czt("run", "baseline", *PATHS, "--out", tmp_path / "out")
     assert_one_line_error(r, 1, "RuntimeError", "solver crashed", "--debug")
     _no_litter(tmp_path, set())
