@@ -3,8 +3,9 @@
 Every command that writes an output folder (``czt run``, ``czt compare``, and any
 new one: ``evaluate``, ``export``, sweeps) must write it through
 :func:`atomic_dir`, and every command writing a single output file through
-:func:`check_output_file`. Together they guarantee that a user's files are
-never deleted or overwritten:
+:func:`write_output_file` (or :func:`check_output_file` before its own atomic
+write). Together they guarantee that a user's files are never deleted or
+overwritten:
 
 * a folder is written only if it does not exist, is empty, or is a czt-model
   output folder (it carries the marker file :data:`MARKER`, or — for folders
