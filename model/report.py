@@ -344,7 +344,9 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
     s.p("Needed per year: what it takes each year from the latest observation to the target year to just meet the "
         "target — growth of the level (%/yr) for levels and indices, change in percentage points (pp/yr) for rates "
         "and shares, and real growth in the remaining years for an average-growth target.", "note")
-    kinds = _target_kinds()
+    from .results.needed import needed_per_year as _needed, target_kinds
+
+    kinds = target_kinds()
     rows = []
     for r in card.itertuples():
         def num(x):
@@ -371,32 +373,6 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
             s.p("Verdicts that rest on an assumption, across its plausible range:")
             s.ul([f"**{n}**: {t}" for n, t in sens])
     return s
-
-
-def _target_kinds() -> dict[str, str]:
-    """Target id -> kind (level / change_vs_base / avg_growth) from ``calibration/targets.toml``."""
-    from .fileio import read_toml
-    from .targets import TARGETS_FILE
-
-    try:
-        return {t["id"]: t.get("kind", "level") for t in read_toml(TARGETS_FILE).get("target", [])}
-    except Exception:  # noqa: BLE001 - the report still renders, with the plain %/yr reading
-        return {}
-
-
-def _needed(r, kinds: dict[str, str]) -> str:
-    """The 'needed per year' cell: one stated measure per kind of target (see the scorecard note)."""
-    g = r.required_annual_growth_pct
-    if g is None or g != g or r.latest_year is None or r.latest_year != r.latest_year:
-        return "–"
-    kind, unit = kinds.get(r.target, "level"), str(r.unit).strip().lower()
-    years = int(r.year) - int(r.latest_year)
-    if kind == "avg_growth":
-        span = f"{int(r.latest_year) + 1}" + (f"–{int(r.year)}" if years > 1 else "")
-        return f"{g:+.1f}% real growth/yr in {span}"
-    if kind == "level" and unit.startswith("percent") and years > 0:
-        return f"{(float(r.plan_value) - float(r.latest_value)) / years:+.2f} pp/yr"
-    return f"{g:+.1f}%/yr"
 
 
 def _forecast_section(run_dir: Path, man: dict, fc: pd.DataFrame | None, result) -> _Section:

@@ -159,6 +159,8 @@ def test_workbook_sheets_headers_and_values(plan_run):
     assert gdp[h.index("单位 / unit")] == "亿元"
     assert gdp[h.index("预测中位数 / forecast median")] == pytest.approx(card.set_index("target").at["gdp_level", "forecast_median"])
     assert gdp[h.index("状态 / status")] == "难以实现 / off track"
+    urb = next(r for r in rows if r[0] == "urbanisation")
+    assert urb[h.index("每年所需（说明计量方式） / needed per year (measure stated)")].endswith(" pp/yr")
     fc_rows = list(wb[SHEETS["forecasts"]].iter_rows(min_row=2, values_only=True))
     pop = [r for r in fc_rows if r[0] == "长株潭 / CZT" and r[1] == "常住人口 / Population|Resident"]
     assert pop and all(r[2] == "万人" for r in pop)

@@ -40,6 +40,13 @@ def _zh_status(s) -> str:
     return H(STATUS_ZH[s], s) if s in STATUS_ZH else s
 
 
+def _needed_column(card: pd.DataFrame) -> list[str]:
+    from .needed import needed_per_year, target_kinds
+
+    kinds = target_kinds()
+    return [needed_per_year(r, kinds) for r in card.itertuples()]
+
+
 def scorecard_sheet(card: pd.DataFrame) -> pd.DataFrame:
     """Scorecard with bilingual headers and Chinese units."""
     return pd.DataFrame({
@@ -52,6 +59,7 @@ def scorecard_sheet(card: pd.DataFrame) -> pd.DataFrame:
         H("80%区间上限", "80% interval high"): card.forecast_p90,
         H("达标概率", "P(meet)"): card.prob_meet,
         H("自最新观测起所需年均增速 %", "required annual growth from latest observation %"): card.required_annual_growth_pct,
+        H("每年所需（说明计量方式）", "needed per year (measure stated)"): _needed_column(card),
         H("状态", "status"): card.status.map(_zh_status),
         H("数据依据", "basis"): card.basis.map(lambda b: H(BASIS_ZH.get(str(b), str(b)), str(b)) if isinstance(b, str) else ""),
         H("依赖的假设", "rests on"): card.rests_on.fillna(""),
