@@ -40,7 +40,7 @@ def read_toml(path: Path | str) -> dict:
     p = Path(path)
     try:
         with open(p, "rb") as fh:
-            return tomllib.load(fh)
+            return tomllib.loads(fh.read().decode("utf-8-sig"))  # a UTF-8 BOM (Windows editors) is fine
     except FileNotFoundError:
         raise CztInputError(path, "file not found") from None
     except IsADirectoryError:

@@ -139,6 +139,14 @@ def test_extends_a_symlink_beside_the_child(tmp_path):
     assert_one_line_error(czt("run", f, *PATHS), 2, str(f), "key 'extends'", "symbolic link")
 
 
+def test_scenario_with_a_utf8_bom_is_read(tmp_path):
+    from model.scenario import load_scenario
+
+    f = tmp_path / "bom.toml"
+    f.write_bytes(b"\xef\xbb\xbf" + (BASE + "seed = 7\n").encode("utf-8"))
+    assert load_scenario(f).seed == 7
+
+
 def test_scenario_path_is_a_folder(tmp_path):
     d = tmp_path / "dir.toml"
     d.mkdir()

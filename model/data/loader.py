@@ -51,7 +51,7 @@ def load_long(path: Path | str, *, key: list[str] | None = None) -> pd.DataFrame
     """
     path = Path(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise CztInputError(path, "file not found") from None
     except IsADirectoryError:
