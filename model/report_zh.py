@@ -49,6 +49,21 @@ PHRASES = {
     "achieved": "可达值", "slack": "缺口", "dual": "影子价格", "dual_unit": "影子价格单位",
     "shortfall": "缺口", "best_reachable": "单独追求时最优值", "extra_investment": "所需追加投资",
     "marginal_cost": "边际成本", "first year": "起始年", "last year": "结束年", "rows": "行数",
+    "Uncertainty through the LP (lp_uncertainty.csv, lp_paths.csv)": "线性规划中的不确定性（lp_uncertainty.csv、lp_paths.csv）",
+    "horizon": "预测期", "group": "组", "bias": "偏差", "quantity": "指标", "point": "点", "cost_unit": "成本单位",
+    "extra_investment_unit": "追加投资单位", "valid_from": "有效下限", "valid_to": "有效上限", "n_paths": "路径数",
+    "ei_cap": "能耗强度上限", "ei_achieved": "实际能耗强度", "gdp": "GDP（不变价）", "gdp_nominal": "GDP（现价）",
+    "hightech_share_pct": "高新技术占比 %", "sha256": "SHA-256",
+    # figure and table captions
+    "CZT nominal GDP (100m CNY): history, median, 50% and 90% bands, plan target ★":
+        "长株潭地区生产总值（现价，亿元）：历史、中位数、50%与90%区间，★为规划目标",
+    "CZT resident population (10k persons, 2020-census basis)": "长株潭常住人口（万人，2020年普查口径）",
+    "CZT energy intensity (index 2019 = 100) — rests on assumptions": "长株潭单位GDP能耗（2019 = 100）——基于假设",
+    "CZT high-tech value added (100m CNY) — rests on assumptions": "长株潭高新技术产业增加值（亿元）——基于假设",
+    "GDP vs energy intensity frontier (ε-constraint), frontier.png": "GDP与能耗强度前沿（ε约束法），frontier.png",
+    "Investment under the best allocation across sample paths, fan_investment.png":
+        "各样本路径最优分配下的投资，fan_investment.png",
+    "CZT totals of the optimised allocation": "优化分配下的长株潭合计",
     # fixed sentences
     "Status: on track P ≥ 0.75, at risk 0.25 ≤ P < 0.75, off track P < 0.25, not modelled where no forecast "
     "variable tests the target.": "状态：有望实现 P ≥ 0.75；存在风险 0.25 ≤ P < 0.75；难以实现 P < 0.25；"
@@ -87,6 +102,12 @@ PATTERNS: list[tuple[re.Pattern, object]] = [
     (re.compile(r"^(?P<g>[+-][\d.]+)% real growth/yr in (?P<s>[\d–]+)$"),
      lambda m: f"{m['s']}年实际增速 {m['g']}%/年"),
     (re.compile(r"^(?P<g>[+-][\d.]+) pp/yr$"), lambda m: f"{m['g']} 百分点/年"),
+    (re.compile(r"^investment (?P<y>\d{4})$"), lambda m: f"投资 {m['y']}"),
+    (re.compile(r"^share (?P<y>\d{4}) %$"), lambda m: f"占比 {m['y']} %"),
+    (re.compile(r"^(?P<n>\d+) frontier points in frontier.csv \(every ~10th shown\)$"),
+     lambda m: f"frontier.csv 中共 {m['n']} 个前沿点（约每10个显示1个）"),
+    (re.compile(r"^investment in (?P<u>.+); share of the year's total investment in %$"),
+     lambda m: f"投资单位：{tr_cell(m['u'])}；占比为占当年总投资的百分比"),
     (re.compile(r"^(?P<g>[+-][\d.]+)%/yr$"), lambda m: f"{m['g']}%/年"),
     (re.compile(r"^The forecasts of this scenario are its alternative: the control paths moved by the scenario's levers "
                 r"through the structural model, path by path \(`lever_effects.csv`\)\.$"),

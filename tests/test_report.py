@@ -241,6 +241,10 @@ def test_chinese_report_from_the_same_sections(plan_run):
     assert f"<strong>要点</strong>：长株潭 2025 年地区生产总值中位数 {gdp.forecast_median:,.0f} 亿元" in zh
     assert f"达标概率 {gdp.prob_meet:.3f} → <strong>{STATUS_ZH[gdp.status]}</strong>" in zh
     assert f"共 {len(card)} 项目标" in zh
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert all(cjk.search(h) for h in re.findall(r"<h2>(.*?)</h2>", zh))          # every section title
+    caps = re.findall(r"<figcaption>(.*?)</figcaption>", zh)
+    assert sum(bool(cjk.search(c)) for c in caps) >= 4                             # the four fan charts at least
 
 
 def test_css_has_cjk_fallbacks_and_tables_scroll(plan_run):
