@@ -121,3 +121,33 @@ def test_stored_evaluation_summary_is_current():
 
     assert stored_summary_current(load_scenario("baseline")), \
         "stale calibration/backtests/evaluation_summary.csv: run `czt evaluate --store`"
+
+
+def test_mixture_errors_use_only_earlier_outcomes_by_hand():
+    from model.forecast.calibrate import ERROR_COLUMNS, mixture_errors
+
+    rows = []
+    # origin 2000: no earlier outcome -> equal weights; origin 2001: 2000's h=1 errors are known (2001 <= 2001)
+    for m, e0, e1 in (("a", 0.10, 0.30), ("b", 0.30, -0.10)):
+        rows.append(("430100", m, 2000, 1, e0, 1.0, e0))
+        rows.append(("430100", m, 2001, 1, e1, 2.0, e1 / 2))
+    err = pd.DataFrame(rows, columns=ERROR_COLUMNS)
+    mix = mixture_errors(err).set_index("origin")
+    assert mix.at[2000, "error"] == pytest.approx(0.5 * 0.10 + 0.5 * 0.30)
+    # weights at 2001 ∝ 1/|e| at 2000: a 1/0.1 = 10, b 1/0.3 -> w_a = 0.75
+    assert mix.at[2001, "error"] == pytest.approx(0.75 * 0.30 + 0.25 * -0.10)
+    assert mix.at[2001, "scale"] == pytest.approx(2.0)
+
+
+def test_error_correlation_says_how_far_cities_miss_together():
+    from model.forecast.calibrate import ERROR_COLUMNS, error_correlation
+
+    z = np.array([1.0, -0.5, 2.0, 0.3, -1.2, 0.8])
+    rows = []
+    for i, v in enumerate(z):
+        rows.append(("430100", "m", 2000 + i, 1, v, 1.0, v))
+        rows.append(("430200", "m", 2000 + i, 1, 2 * v, 1.0, 2 * v))    # same miss, larger
+        rows.append(("430300", "m", 2000 + i, 1, -v, 1.0, -v))         # opposite miss
+    R = error_correlation(pd.DataFrame(rows, columns=ERROR_COLUMNS), ["430100", "430200", "430300"])
+    np.testing.assert_allclose(R, [[1, 1, -1], [1, 1, -1], [-1, -1, 1]], atol=1e-5)
+    assert error_correlation(pd.DataFrame(rows[:6], columns=ERROR_COLUMNS), ["430100", "430200"]) is None
