@@ -17,7 +17,9 @@ def accuracy_table(summary, variable: str = "GDP|Nominal", origins: str = ORIGIN
     d = summary[(summary.variable == variable) & (summary.origins == origins)
                 & summary.group.isin(["cities", CZT]) & (summary.horizon <= 5)]
     cols = ["group", "horizon", "n", "mape", "mase_drift", "crps", "bias", "coverage_80", "coverage_90"]
-    return pd.DataFrame(d[cols]).round(3).reset_index(drop=True)
+    t = pd.DataFrame(d[cols]).round(3).reset_index(drop=True)
+    t["horizon"] = t["horizon"].astype(int).astype(str)  # a label, not a measure
+    return t
 
 
 def evaluation_section(section_cls):
