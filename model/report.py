@@ -332,6 +332,20 @@ def _summary(run_dir: Path, man: dict, card: pd.DataFrame | None, result) -> _Se
     if isinstance(man.get("alternative"), dict):
         s.p("The forecasts of this scenario are its alternative: the control paths moved by the scenario's levers "
             "through the structural model, path by path (`lever_effects.csv`).")
+        eff = _read_csv(run_dir / "lever_effects.csv", dtype={"quantile": str})
+        if eff is not None and len(eff):
+            rows = []
+            for var in sorted(eff.variable.unique()):
+                d = eff[eff.variable == var]
+                for y in (2025, 2030, 2035):
+                    q = d[d.year == y].set_index("quantile").value
+                    if {"0.05", "0.5", "0.95"} <= set(q.index):
+                        rows.append({"deviation from the control": var.removeprefix("Deviation|"), "year": y,
+                                     "unit": d.unit.iloc[0], "median": _fmt(q["0.5"]),
+                                     "90% interval": f"{_fmt(q['0.05'])} – {_fmt(q['0.95'])}"})
+            if rows:
+                s.table(pd.DataFrame(rows), caption="Lever effect: alternative − control on each path, "
+                                                    "quantiles across paths (lever_effects.csv)")
     return s
 
 
