@@ -115,6 +115,21 @@ def remove_stale_temp(parent: Path) -> list[Path]:
     return removed
 
 
+def _refuse_project_inputs(target: Path) -> None:
+    """Outputs never go into the project's inputs (calibration data, scenarios, the package)."""
+    from .paths import CALIBRATION, SCENARIOS
+
+    try:
+        t = Path(target).resolve()
+    except (OSError, RuntimeError):
+        return
+    for folder in (CALIBRATION, SCENARIOS, Path(__file__).resolve().parent):
+        f = folder.resolve()
+        if t == f or f in t.parents:
+            raise CztOutputError(target, f"is inside {f}, one of the model's input folders; choose a folder "
+                                         f"outside it for --out")
+
+
 def _refuse_file_ancestor(target: Path) -> None:
     for parent in Path(target).parents:
         if parent.exists() or parent.is_symlink():
@@ -135,6 +150,7 @@ def check_output_dir(final: Path, *, kind: str, name: str, force: bool = False) 
     if final.is_symlink():
         raise CztOutputError(final, "is a symbolic link; choose a real, new or empty folder for --out")
     _refuse_file_ancestor(final)
+    _refuse_project_inputs(final)
     if not final.exists():
         return
     if not final.is_dir():
@@ -229,6 +245,8 @@ def check_output_file(path: Path, *, header: str) -> None:
     path = Path(path)
     if path.is_symlink():
         raise CztOutputError(path, "is a symbolic link; choose a new file for --out")
+    _refuse_file_ancestor(path)
+    _refuse_project_inputs(path)
     if not path.exists():
         return
     if not path.is_file():
@@ -272,6 +290,7 @@ def write_output_file(path: Path, write) -> Path:
     if path.is_symlink() or (path.exists() and not path.is_file()):
         check_output_file(path, header="")  # raises with the right message
     _refuse_file_ancestor(path)
+    _refuse_project_inputs(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:

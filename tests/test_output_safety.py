@@ -61,13 +61,22 @@ def test_foreign_folder_survives_every_out_command(runs, tmp_path):
 
 def test_project_folders_are_refused(runs):
     before = tree_hashes()
-    for target in ("scenarios", "calibration", "calibration/data", ".", "outputs"):
+    for target, why in (("scenarios", "input folders"), ("calibration", "input folders"),
+                        ("calibration/data", "input folders"), (".", "not a czt-model output folder"),
+                        ("outputs", "not a czt-model output folder")):
         r = czt("run", "baseline", *PATHS, "--out", ROOT / target)
-        assert_one_line_error(r, 2, "not a czt-model output folder")
+        assert_one_line_error(r, 2, why)
         r = czt("compare", runs / "baseline", runs / "slow_growth", "--out", ROOT / target, "--force")
-        assert_one_line_error(r, 2, "not a czt-model output folder")
+        assert_one_line_error(r, 2, why)
+    for target in ("calibration/new_run", "scenarios/new_run", "model/new_run", "calibration/data/x.csv"):
+        r = czt("run", "baseline", *PATHS, "--out", ROOT / target)
+        assert_one_line_error(r, 2, "input folders")
+        assert not (ROOT / target).exists()
+    assert_one_line_error(czt("io", "multipliers", "--out", ROOT / "calibration" / "m.csv"), 2, "input folders")
+    assert_one_line_error(czt("backtest", "--out", ROOT / "scenarios" / "bt.csv"), 2, "input folders")
     assert tree_hashes() == before
     assert not [p for p in (ROOT / "scenarios").iterdir() if p.name.startswith((".tmp-", ".old-"))]
+    assert not (ROOT / "calibration" / "m.csv").exists() and not (ROOT / "scenarios" / "bt.csv").exists()
 
 
 def test_own_run_folder_is_replaced_another_needs_force(runs, tmp_path):
