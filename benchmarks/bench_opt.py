@@ -111,7 +111,11 @@ def envelope_sweep(sc, state) -> list:
     for rate in (0.30, 0.35, 0.40, 0.45, 0.50, 0.55):
         lp = PathLP(sp.with_(envelope=np.full(len(sp.years), rate)))
         s = lp.solve(path)
-        agg = s.conflicts.groupby("row")["amount"].sum().to_dict() if len(s.conflicts) else {}
+        agg = {}
+        if len(s.conflicts):    # worst year of each row (capacity is a stock: years are not summed)
+            per_year = s.conflicts.groupby(["row", "year"])["amount"].sum()
+            agg = {f"{row} (worst year {yr})": v for (row, yr), v in
+                   per_year.loc[per_year.groupby(level=0).idxmax()].items()}
         out.append((rate, s.status, agg))
     return out
 
