@@ -468,8 +468,10 @@ def _optimisation_section(run_dir: Path, man: dict) -> _Section | None:
                 + ("; conflicting pairs: " + ", ".join(f"{a}–{b}" for a, b, *_ in pairs) if pairs else "") + ".")
     if feas is not None and len(feas):
         s.h3("Target feasibility and shadow prices (targets_feasibility.csv)")
-        s.p("*dual*: first-order change of the objective per unit of the required value, in the unit given; "
-            "*valid from/to*: the range of the required value over which it was verified.", "note")
+        s.p("*best_reachable*: the best value within the bounds when only that target is pursued; "
+            "*extra_investment*: what meeting it would take beyond the plan's investment (empty: unreachable within "
+            "the bounds); *marginal_cost*: for binding targets only, the cost of tightening by one unit, valid "
+            "between *valid_from* and *valid_to* (HiGHS ranging). A missed target has no price.", "note")
         cols = [c for c in ("target", "year", "sense", "required", "achieved", "unit", "slack", "shortfall", "status",
                             "dual", "dual_unit", "dual_valid_from", "dual_valid_to", "best_alone", "best_reachable",
                             "extra_investment", "extra_investment_unit", "marginal_cost", "cost_unit", "valid_from",
