@@ -280,3 +280,24 @@ def test_unobserved_energy_path_has_one_source():
     assert (idx2.loc[idx2.basis == "assumption", "yoy_pct"] == -2.5).all()
     obs = idx.basis == "observed"
     np.testing.assert_array_equal(idx2.loc[obs, "yoy_pct"].to_numpy(), idx.loc[obs, "yoy_pct"].to_numpy())
+
+
+def test_structure_updates_to_the_latest_year_with_each_citys_latest_shares():
+    """RAS to 2024 works although not every city publishes three-sector VA for 2024: each city's latest
+    observed shares, scaled to its 2024 GDP (flagged derived). CZT is then ~41 % secondary, not 2017's 47 %."""
+    from model.io.regional import city_va_structure
+    P = load_parameters()
+    cities = P["regional"]["cities"]
+    with pytest.raises(CztInputError, match="no va_"):
+        city_va_structure(2024, cities)
+    st = city_va_structure(2024, cities, latest=True)
+    assert st.attrs["fallbacks"] and set(st.attrs["fallbacks"].values()) <= {2021, 2022, 2023}
+    gdp = read_long_csv(DATA / "macro" / "czt_best_panel_long.csv")
+    g24 = gdp[(gdp.variable == "gdp_nominal") & (gdp.year == 2024)].set_index("region_code")["value"]
+    for c in st.attrs["fallbacks"]:
+        assert st.loc[c].sum() == pytest.approx(g24[c])
+    s24 = IOSystem.from_calibration(structure_year=2024)
+    sec = np.array([P["regional"]["secondary_first"] <= c <= P["regional"]["secondary_last"] for c in s24.codes])
+    share = s24.va[sec].sum() / s24.va.sum()
+    assert 0.38 < share < 0.43
+    assert any(a["key"] == "city_structure_fallback" for a in s24.assumptions)
