@@ -160,3 +160,22 @@ def test_bad_lever_is_one_line_naming_file_and_key(tmp_path, body, key):
         load_scenario(f)
     msg = str(e.value)
     assert "\n" not in msg and str(f) in msg and f"'{key}'" in msg
+
+
+def test_kappa_scales_are_seeded_centred_and_from_the_perpetual_inventory(runs):
+    from model.engine.kappa import kappa_scales
+    from model.runner import _io_system, _state
+
+    b = runs["baseline"]
+    st = _state(b.panel, b.projection, b.scenario)
+    io = _io_system(b.scenario)
+    s1, note = kappa_scales(st, io, 400, 7)
+    s2, _ = kappa_scales(st, io, 400, 7)
+    s3, _ = kappa_scales(st, io, 400, 8)
+    np.testing.assert_array_equal(s1, s2)
+    assert not np.array_equal(s1, s3)
+    assert "s.e. of the mean log growth" in note
+    # a faster assumed investment growth means a smaller initial stock: the scale is centred on 1
+    assert abs(np.median(s1) - 1) < 0.01 and 0.8 < s1.min() and s1.max() < 1.3
+    s0, note0 = kappa_scales({}, io, 3, 7)
+    assert (s0 == 1).all() and "not applied" in note0

@@ -29,8 +29,11 @@ its own sample). On each sample path:
 * ``"trend"``: ``PathLP.simulate(path, control investment + extra_investment,
   demand_shock, upgrading)``.
 
-A path the LP core rejects or cannot solve keeps a deviation of 0 (counted
-in the notes).
+Each sample path also carries its own draw of a scale on the capital–output
+ratios κ (:mod:`model.engine.kappa`: the sampling uncertainty of the perpetual
+inventory's initial stock), so κ uncertainty runs through the chain too. A
+path the LP core rejects or cannot solve keeps a deviation of 0 (counted in
+the notes).
 
 What changes on each path (every region; the cities take CZT's ratio so that
 CZT stays the sum of the cities):
@@ -152,6 +155,7 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
     """Levers through :class:`model.opt.PathLP` on rank-stratified sample paths (module docstring)."""
     from ..opt import PathLP, paths_from_projection
     from ..opt.pathlp import control_run
+    from .kappa import kappa_scales
     from .levers import lever_arrays
 
     lv = sc.levers
@@ -172,10 +176,15 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
     cols = np.searchsorted(py, years)
     real = proj.get("GDP|Real")[:, cols]
     sample, assign = _sample(real[:, -1], n_lp_paths)
+    if io_system is not None:
+        kscale, knote = kappa_scales(state, io_system, len(sample), sc.seed)
+    else:
+        kscale, knote = np.ones(len(sample)), "kappa uncertainty not applied (no IO system given)"
+    notes.append(knote)
     paths = []
-    for i in sample:  # a path the LP core rejects (e.g. a high-tech share clipped at 0) keeps deviation 0
+    for i, ks in zip(sample, kscale):  # a path the LP core rejects (e.g. a share clipped at 0) keeps deviation 0
         try:
-            paths.append(paths_from_projection(proj, state, lp.years, index=[int(i)])[0])
+            paths.append(replace(paths_from_projection(proj, state, lp.years, index=[int(i)])[0], kappa_scale=float(ks)))
         except CztInputError:
             paths.append(None)
     m = len(paths)
