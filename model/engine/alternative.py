@@ -192,6 +192,7 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
     status, lp_rows, inv_tot = [], [], np.full((m, T), np.nan)
     solve_s = np.zeros(m)
     optimise = lv.investment == "optimised"
+    lp_sim = None
     from ..progress import progress_bar
 
     for j, path in enumerate(progress_bar(paths, desc="alternative across sample paths", total=m)):
@@ -209,7 +210,10 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
             if sol.status == "optimal":
                 inv_tot[j] = sol.investment_total
                 if U is not None:
-                    sol = lp.simulate(path, investment=np.nan_to_num(sol.investment), demand_shock=shock, upgrading=U)
+                    if lp_sim is None:   # a second instance keeps its own warm basis for the simulations
+                        lp_sim = PathLP(P)
+                    sol = lp_sim.simulate(path, investment=np.nan_to_num(sol.investment), demand_shock=shock,
+                                          upgrading=U)
         else:
             sol = lp.simulate(path, investment=ctl.I[:, :T] + dI, demand_shock=shock, upgrading=U)
         solve_s[j] = time.perf_counter() - t
