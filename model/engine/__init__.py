@@ -7,6 +7,10 @@ alternative
     A scenario's levers acting through the structural model (input-output +
     capital + investment LP), applied as deviations from the structural
     model's own control run, path by path (REMI-style control vs alternative).
+    Helpers: ``levers`` (a scenario's ``[levers]`` as arrays over clusters and
+    years), ``kappa`` (capital–output ratio uncertainty of the sample paths),
+    ``outputs`` (the alternative's files: ``lever_effects.csv``, the LP's
+    uncertainty tables and investment fan).
 evaluate
     Rolling as-of evaluation of exactly what control/alternative deliver.
 
