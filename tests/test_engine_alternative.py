@@ -179,3 +179,14 @@ def test_kappa_scales_are_seeded_centred_and_from_the_perpetual_inventory(runs):
     assert abs(np.median(s1) - 1) < 0.01 and 0.8 < s1.min() and s1.max() < 1.3
     s0, note0 = kappa_scales({}, io, 3, 7)
     assert (s0 == 1).all() and "not applied" in note0
+
+
+def test_sample_assignment_is_the_nearest_rank_even_for_many_paths():
+    x = np.random.default_rng(2).normal(size=30_000)
+    sample, assign = _sample(x, 200)
+    rank = np.argsort(np.argsort(x))
+    picks = rank[sample]
+    # brute force on a subset: the assigned pick is a nearest one
+    sub = np.arange(0, 30_000, 97)
+    best = np.abs(rank[sub, None] - picks[None, :]).min(axis=1)
+    assert (np.abs(rank[sub] - picks[assign[sub]]) == best).all()

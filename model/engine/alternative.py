@@ -83,9 +83,12 @@ def _sample(real_last: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(real_last, kind="stable")
     rank = np.empty(n, dtype=int)
     rank[order] = np.arange(n)
-    picks = np.floor((np.arange(m) + 0.5) * n / m).astype(int)
+    picks = np.floor((np.arange(m) + 0.5) * n / m).astype(int)       # increasing ranks
     sample = order[picks]
-    assign = np.abs(rank[:, None] - picks[None, :]).argmin(axis=1)
+    # nearest pick in rank (ties to the lower one), O(n log m) memory-light for 100 000 paths
+    hi = np.clip(np.searchsorted(picks, rank), 0, m - 1)
+    lo = np.clip(hi - 1, 0, m - 1)
+    assign = np.where(np.abs(rank - picks[lo]) <= np.abs(picks[hi] - rank), lo, hi)
     return sample, assign
 
 
