@@ -190,3 +190,13 @@ def test_sample_assignment_is_the_nearest_rank_even_for_many_paths():
     sub = np.arange(0, 30_000, 97)
     best = np.abs(rank[sub, None] - picks[None, :]).min(axis=1)
     assert (np.abs(rank[sub] - picks[assign[sub]]) == best).all()
+
+
+def test_upgrading_gains_the_stated_pp_of_gdp_until_ceilings_bind():
+    h = np.array([0.5, 0.1, 0.2])
+    cap = np.array([0.9, 0.1 + 1e-15, 0.9])      # b's ceiling equals its share up to rounding: no room
+    va0 = np.array([10.0, 20.0, 10.0])
+    arr = lever_arrays(Levers(hightech_upgrade_pp=0.3), CLUSTERS, YEARS, h, cap, va0)
+    assert not arr["dh"][1].any()
+    gain_pp = 100 * (arr["dh"] * va0[:, None]).sum(axis=0) / va0.sum()
+    np.testing.assert_allclose(gain_pp, [0, 0.3, 0.6, 0.9])

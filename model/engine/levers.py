@@ -14,12 +14,12 @@ over the LP years ``t0 … T`` (``t0`` the observed base year, never moved):
 High-tech upgrading
 -------------------
 ``hightech_upgrade_pp = u`` raises the high-tech share of VA of every cluster
-with high-tech content (``h_c > 0``) by the same ``Δh_t`` — capped at the
-cluster's ceiling ``h̄_c − h_c`` (its VA share in high-tech fields, from the LP
-core) — chosen so that the high-tech share of GDP gains ``u`` pp per year at
-the base structure::
+that can upgrade (its ceiling ``h̄_c`` — its VA share in high-tech fields, from
+the LP core — above its share ``h_c``) by the same ``Δh_t``, capped at
+``h̄_c − h_c``, chosen so that the high-tech share of GDP gains ``u`` pp per
+year at the base structure until ceilings bind::
 
-    Δh_t = min(u/100 · N_t · GDP0 / Σ_{h_c>0} VA0_c,  h̄_c − h_c)
+    Δh_t = min(u/100 · N_t · GDP0 / Σ_{h̄_c>h_c} VA0_c,  h̄_c − h_c)
 
 The high-tech VA it adds, ``Δh_t · VA_c,t``, is the ``upgrading`` argument of
 PathLP, whose investment rows charge its cost (re-equipping the converted
@@ -108,9 +108,12 @@ def lever_arrays(levers, clusters, years, hightech, hightech_cap, va0, source: s
             raise CztInputError(source, f"key 'levers.hightech_upgrade_pp': {levers.hightech_upgrade_pp} pp/yr is "
                                 f"faster than any observed gain of a high-tech share ({bound:.3f} pp/yr, {where})")
         va0 = np.asarray(va0, float)
-        eligible = h > 0
-        step = levers.hightech_upgrade_pp / 100.0 * float(va0.sum()) / float(va0[eligible].sum())
         room = np.maximum(np.asarray(hightech_cap, float) - h, 0.0)
+        eligible = room > 1e-6                     # a ceiling equal to the share up to rounding: no room
+        if not eligible.any():
+            raise CztInputError(source, "key 'levers.hightech_upgrade_pp': no cluster has room below its "
+                                "high-tech ceiling")
+        step = levers.hightech_upgrade_pp / 100.0 * float(va0.sum()) / float(va0[eligible].sum())
         dh = np.where(eligible[:, None], np.minimum(step * n_on[None, :], room[:, None]), 0.0)
         notes.append(f"high-tech upgrading {levers.hightech_upgrade_pp} pp/yr of GDP at the base structure, within "
                      f"each cluster's high-tech ceiling (bound {bound:.3f} pp/yr: {where}); costed by the LP core")
