@@ -159,9 +159,10 @@ def test_05_scenario_comparison():
     expect = ((1 - 0.015) * (1 - 0.01)) ** 11 * 100 - 100
     assert h["gdp_2035_diff_slow_growth_pct"] == pytest.approx(expect, abs=3)
     # hightech_push (plan allocation + upgrading lever of 0.3 pp/yr at the base structure from 2025, acting through
-    # the structural model): the share rises, by at most the lever's 0.3 pp x 6 years by 2030
+    # the structural model): the share rises by the lever's 0.3 pp x 6 years by 2030 (less where ceilings bind)
+    # plus the plan allocation's own effect on the share (+0.2 pp by 2030 in plan's lever_effects.csv; allowed 0.5)
     lever = tomllib.loads((ROOT / "scenarios" / "hightech_push.toml").read_text(encoding="utf-8"))["levers"]
-    assert 0 < h["hightech_share_2030_diff_push_pp"] <= lever["hightech_upgrade_pp"] * 6 + 1e-9
+    assert 0 < h["hightech_share_2030_diff_push_pp"] <= lever["hightech_upgrade_pp"] * 6 + 0.5
     assert h["p_hightech_share_2025"]["hightech_push"] >= h["p_hightech_share_2025"]["baseline"]
 
 
