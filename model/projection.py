@@ -365,6 +365,7 @@ def project(panel: Panel, scenario) -> Projection:
         arr = _grid(years, n, hist("Population|Resident", c).loc[: yrs_p[0] - 1])
         arr[:, kp:kp + len(yrs_p)] = pop_paths[c]
         P[("Population|Resident", c)] = arr
+    _intercensal_bridge(panel, years, n, int(seeds[6]), P, notes)
     P[("Population|Resident", CZT)] = sum(P[("Population|Resident", c)] for c in CITIES)
 
     # --- per-capita GDP --------------------------------------------------------
@@ -391,6 +392,29 @@ def project(panel: Panel, scenario) -> Projection:
 
     _assumption_paths(panel, scenario, years, n, seeds, P, first, notes)
     return _projection(years, n, P, first, bts, ws, notes, panel)
+
+
+def _intercensal_bridge(panel: Panel, years: np.ndarray, n: int, seed: int, P: dict, notes: list) -> None:
+    r"""Give the interpolated intercensal population years (2011-2019) their uncertainty, in place.
+
+    Each city's path is multiplied by :math:`\exp(B_t)`, B a Brownian bridge pinned at the 2010 and
+    2020 census counts, :math:`B_t = W_t - (t/10) W_{10}`, W a random walk with the s.d. of genuine
+    post-census annual growth (``panel.constants["pop"]["bridge_sigma"]``); independent across cities.
+    """
+    sigma = panel.constants.get("pop", {}).get("bridge_sigma")
+    if not sigma:
+        return
+    rng = np.random.default_rng(seed)
+    k = [int(np.searchsorted(years, y)) for y in range(2011, 2020)]
+    if not all(0 <= i < len(years) and years[i] == y for i, y in zip(k, range(2011, 2020))):
+        return
+    for c in CITIES:
+        w = np.cumsum(rng.normal(0.0, sigma, size=(n, 10)), axis=1)
+        b = w[:, :9] - np.arange(1, 10)[None, :] / 10.0 * w[:, 9:10]
+        P[("Population|Resident", c)][:, k] *= np.exp(b)
+    notes.append(f"Population 2011-2019 (interpolated between the censuses): Brownian bridge in logs with the "
+                 f"s.d. of post-census annual growth ({100 * sigma:.2f} pp/yr), up to "
+                 f"{100 * sigma * np.sqrt(2.5):.1f}% (1 s.d.) in 2015.")
 
 
 def _projection(years, n, P, first, bts, ws, notes, panel) -> Projection:

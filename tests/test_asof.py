@@ -88,3 +88,19 @@ def test_origin_after_the_data_is_one_line_error(setup):
 
     with pytest.raises(CztInputError, match="after the latest year"):
         build_panel(src, sc, as_of=2030)
+
+
+def test_interpolated_population_years_carry_intercensal_uncertainty(setup):
+    sc, src = setup
+    p = build_panel(src, sc)
+    pr = project(p, sc)
+    sigma = p.constants["pop"]["bridge_sigma"]
+    assert sigma and sigma > 0
+    x = np.log(pr.paths[("Population|Resident", "430100")])
+    k = {y: int(np.searchsorted(pr.years, y)) for y in (2010, 2015, 2019, 2020)}
+    assert np.ptp(x[:, k[2010]]) == 0 and np.ptp(x[:, k[2020]]) == 0       # pinned at the censuses
+    # bridge s.d. sigma * sqrt(t (10 - t) / 10): 5 years in, sqrt(2.5) sigma (200 paths: within 25%)
+    assert np.std(x[:, k[2015]]) == pytest.approx(sigma * np.sqrt(2.5), rel=0.25)
+    assert np.std(x[:, k[2019]]) == pytest.approx(sigma * np.sqrt(0.9), rel=0.25)
+    czt = pr.paths[("Population|Resident", "CZT")]
+    np.testing.assert_allclose(czt, sum(pr.paths[("Population|Resident", c)] for c in ("430100", "430200", "430300")))

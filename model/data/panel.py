@@ -289,6 +289,17 @@ def build_population(panel_src: pd.DataFrame, census: pd.DataFrame, rows: _Rows,
                 rows.add(c, "pop_resident_precensus", y, r.value, "observed",
                          "pre-2020-census basis (not modelled; SOURCES C8)", r.source_id)
         return {"pop": {}}
+    # Intercensal uncertainty of the interpolated years: a Brownian bridge in logs pinned at the two
+    # census counts, with the year-to-year noise of genuine population growth (post-census figures:
+    # pooled within-city s.d. of annual log growth from the 2020 count on).
+    growths = {}
+    for c in CITIES:
+        cen = _obs(census, "pop_resident_census", c)["value"] / 1e4
+        ye = _obs(panel_src, "pop_resident_yearend", c)["value"]
+        lv = pd.concat([cen[cen.index == 2020], ye[ye.index > 2020]]).sort_index()
+        lg = np.log(lv)
+        growths[c] = [lg[y] - lg[y - 1] for y in lg.index if y - 1 in lg.index]
+    bridge_sigma, bridge_dof = tf.pooled_within_sd(growths)
     for c in CITIES:
         cen = _obs(census, "pop_resident_census", c)["value"] / 1e4
         urb = _obs(census, "pop_urban_census", c)["value"] / 1e4
@@ -311,7 +322,10 @@ def build_population(panel_src: pd.DataFrame, census: pd.DataFrame, rows: _Rows,
             elif y in post.index:
                 rows.add(c, "pop_resident", y, v, "observed", "year-end estimate (post-census basis)", ye.at[y, "source_id"])
             else:
-                rows.add(c, "pop_resident", y, v, "derived", "constant growth between census-basis levels", "")
+                sd = float(tf.bridge_sd(bridge_sigma, y - 2010, 10)) if bridge_dof else float("nan")
+                rows.add(c, "pop_resident", y, v, "derived", "constant growth between census-basis levels"
+                         + (f"; intercensal uncertainty {100 * sd:.1f}% (1 s.d., Brownian bridge with the s.d. of "
+                            f"post-census annual growth, {100 * bridge_sigma:.2f} pp)" if bridge_dof else ""), "")
         out[c] = filled
         for y in (2010, 2020):
             rows.add(c, "pop_urban", y, urb[y], "observed", "census count", "LEIII_CENSUS")
@@ -329,7 +343,7 @@ def build_population(panel_src: pd.DataFrame, census: pd.DataFrame, rows: _Rows,
         urb = sum(float(_obs(census, "pop_urban_census", c).at[y, "value"]) for c in CITIES) / 1e4
         rows.add(CZT, "pop_urban", y, urb, "observed", "sum of census counts", "LEIII_CENSUS")
         rows.add(CZT, "urbanization_rate", y, urb / tot[y] * 100, "derived", "census urban / resident", "LEIII_CENSUS")
-    return {"pop": out}
+    return {"pop": out, "bridge_sigma": bridge_sigma if bridge_dof else None, "bridge_dof": bridge_dof}
 
 
 def energy_change_assumption(energy: pd.DataFrame, settings) -> tuple[float, float, str, int]:

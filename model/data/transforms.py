@@ -65,3 +65,28 @@ def annualised_change(values: pd.Series) -> pd.Series:
     v = values.dropna().sort_index()
     yrs = v.index.to_numpy()
     return pd.Series(np.diff(v.to_numpy()) / np.diff(yrs), index=yrs[1:])
+
+
+def pooled_within_sd(groups: dict) -> tuple[float, int]:
+    r"""Pooled within-group standard deviation and its degrees of freedom.
+
+    .. math:: s^2 = \frac{\sum_g \sum_i (x_{gi} - \bar x_g)^2}{\sum_g (n_g - 1)}
+
+    Groups with fewer than two values add nothing. Returns ``(nan, 0)`` without
+    any degree of freedom.
+    """
+    ss, dof = 0.0, 0
+    for v in groups.values():
+        a = np.asarray(v, dtype=float)
+        a = a[np.isfinite(a)]
+        if a.size >= 2:
+            ss += float(((a - a.mean()) ** 2).sum())
+            dof += a.size - 1
+    return (float(np.sqrt(ss / dof)), dof) if dof else (float("nan"), 0)
+
+
+def bridge_sd(sigma: float, t, span: float):
+    r"""Standard deviation of a Brownian bridge pinned at 0 and ``span``:
+    :math:`\sigma \sqrt{t (\text{span} - t) / \text{span}}` (t in years from the first pin)."""
+    t = np.asarray(t, dtype=float)
+    return sigma * np.sqrt(np.clip(t * (span - t), 0.0, None) / span)
