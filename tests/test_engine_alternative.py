@@ -200,3 +200,16 @@ def test_upgrading_gains_the_stated_pp_of_gdp_until_ceilings_bind():
     assert not arr["dh"][1].any()
     gain_pp = 100 * (arr["dh"] * va0[:, None]).sum(axis=0) / va0.sum()
     np.testing.assert_allclose(gain_pp, [0, 0.3, 0.6, 0.9])
+
+
+def test_investment_fan_is_iamc_long_with_numeric_quantiles():
+    import pandas as pd
+
+    from model.engine.outputs import fan_iamc
+    from model.iamc import IAMC_COLUMNS
+
+    fan = pd.DataFrame({"year": [2025, 2026], "q05": [1.0, 2.0], "q50": [3.0, 4.0], "q95": [5.0, 6.0]})
+    long = fan_iamc(fan, "plan")
+    assert list(long.columns) == IAMC_COLUMNS + ["quantile"]
+    assert sorted(set(long["quantile"])) == [0.05, 0.5, 0.95]
+    assert long.set_index(["year", "quantile"]).loc[(2026, 0.5), "value"] == 4.0
