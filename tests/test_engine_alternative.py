@@ -130,6 +130,8 @@ def test_given_levers_move_the_forecast_the_way_they_should(runs):
     assert (e < 0.95).all() and (e > 0.98 ** 6 * 0.99).all()   # 6 lever years, clusters' share of energy < 1
     cut = alt(demand_shock={"real_estate": -300.0})
     assert np.median(cut.ratios["gdp"][:, k]) < 1
+    with pytest.raises(CztInputError, match="levers.extra_investment.agriculture': cuts investment below 0"):
+        alt(extra_investment={"agriculture": -50_000.0})
 
 
 def test_zero_lever_scenario_is_its_control_to_the_bit(runs):

@@ -218,7 +218,13 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
                     sol = lp_sim.simulate(path, investment=np.nan_to_num(sol.investment), demand_shock=shock,
                                           upgrading=U)
         else:
-            sol = lp.simulate(path, investment=ctl.I[:, :T] + dI, demand_shock=shock, upgrading=U)
+            inv = ctl.I[:, :T] + dI
+            if (inv[:, 1:] < 0).any():
+                c, y = np.argwhere(inv[:, 1:] < 0)[0]
+                raise CztInputError(src, f"key 'levers.extra_investment.{lp.clusters[c]}': cuts investment below 0 "
+                                    f"in {years[y + 1]} (control {ctl.I[c, y + 1]:,.0f} 亿元, lever "
+                                    f"{dI[c, y + 1]:+,.0f})")
+            sol = lp.simulate(path, investment=inv, demand_shock=shock, upgrading=U)
         solve_s[j] = time.perf_counter() - t
         status.append(sol.status)
         if sol.status != "optimal":
