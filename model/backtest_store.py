@@ -80,12 +80,41 @@ def load(variable: str, key: str, check=None) -> pd.DataFrame | None:
     return None
 
 
-def save(variable: str, key: str, df: pd.DataFrame, *, store: bool = False) -> Path:
-    """Write a backtest table with its key (atomically)."""
+def save(variable: str, key: str, df: pd.DataFrame, *, store: bool = False) -> Path | None:
+    """Write a backtest table with its key (atomically).
+
+    The shipped store (``store=True``) must be written: an OS error propagates. The cache is
+    best-effort: when ``outputs/.cache`` cannot be written (read-only, full disk) one warning
+    line goes to stderr, no temporary file is left behind, the run continues and None is
+    returned."""
     folder = STORE if store else CACHE
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_slug(variable)}.csv"
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(f"# key={key}\n" + df.to_csv(index=False, float_format="%.10g"), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(f"# key={key}\n" + as_text(df), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if store:
+            raise
+        import sys
+
+        print(f"warning: backtest cache not written ({folder}: {exc.strerror or exc}); continuing without it",
+              file=sys.stderr)
+        return None
     return path
+
+
+def as_text(df: pd.DataFrame) -> str:
+    """The CSV text a stored table holds (10 significant digits)."""
+    return df.to_csv(index=False, float_format="%.10g")
+
+
+def roundtrip(df: pd.DataFrame, check, path: str = "<in memory>") -> pd.DataFrame:
+    """``df`` as it reads back from its stored text, so that a fresh and a stored table give the
+    same bytes downstream even when the cache could not be written."""
+    return check(pd.read_csv(io.StringIO(as_text(df)), dtype={"region": str}), path)

@@ -202,7 +202,7 @@ def _calibration(logs: pd.DataFrame, weights: pd.DataFrame, scenario, label: str
         err = mixture_errors(forecast_errors(logs, top, **st))
         backtest_store.save(slug, key, err, store=store)
         # use the stored text's values, so a fresh and a stored table give the same bytes downstream
-        err = backtest_store.load(slug, key, check=check_error_table)
+        err = backtest_store.roundtrip(err, check_error_table)
     if label in FIRST_GENUINE_ORIGIN and len(err):
         err = err[err["origin"] >= FIRST_GENUINE_ORIGIN[label]]
     horizons = scenario.forecast.end_year - int(logs.dropna(how="all").index.min())

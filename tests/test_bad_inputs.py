@@ -421,6 +421,38 @@ def test_tampered_backtest_table_is_refused(tmp_path, monkeypatch, tamper, needl
     assert bs.load("GDP|Real", key_line.removeprefix("# key=")) is None
 
 
+def test_backtest_cache_write_failure_is_a_warning_and_leaves_no_temp(tmp_path, monkeypatch, capsys):
+    """outputs/.cache is best-effort: an unwritable cache (here: its folder is a file, and the
+    target is a folder so the final rename fails after the temp file was written) warns in one
+    line, returns None, leaves no .tmp, and the run's values are the stored text's values."""
+    import pandas as pd
+
+    from model import backtest_store as bs
+    from model.forecast.calibrate import ERROR_COLUMNS, check_error_table
+
+    df = pd.DataFrame([("430100", "m", 2010, 1, 0.0123456789012, 0.05, 0.2469)], columns=ERROR_COLUMNS)
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setattr(bs, "CACHE", blocker / "cache")  # mkdir fails: a file sits in the way
+    assert bs.save("GDP|Real calibration", "k", df) is None
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("warning: backtest cache not written") and "Traceback" not in err
+    cache = tmp_path / "cache"
+    (cache / "gdp_real_calibration.csv").mkdir(parents=True)  # rename onto a folder fails after the write
+    monkeypatch.setattr(bs, "CACHE", cache)
+    assert bs.save("GDP|Real calibration", "k", df) is None
+    assert "warning: backtest cache not written" in capsys.readouterr().err
+    assert sorted(p.name for p in cache.iterdir()) == ["gdp_real_calibration.csv"]  # no .tmp left
+    # the shipped store is not best-effort: the error propagates (and still no .tmp)
+    monkeypatch.setattr(bs, "STORE", cache)
+    with pytest.raises(OSError):
+        bs.save("GDP|Real calibration", "k", df, store=True)
+    assert sorted(p.name for p in cache.iterdir()) == ["gdp_real_calibration.csv"]
+    # what the run uses without a cache equals what it would read back from one
+    back = bs.roundtrip(df, check_error_table)
+    assert back["error"].iloc[0] == 0.01234567890 and back["region"].iloc[0] == "430100"
+
+
 def test_shipped_backtest_tables_pass_the_check():
     import io
 

@@ -71,3 +71,18 @@ def test_energy_and_hightech_rest_on_assumptions(panel):
 def test_deflator_uses_cpi_in_census_break_years(panel):
     d = panel.wide("gdp_deflator")["430100"]
     assert (d[2008] / d[2007] - 1) * 100 == pytest.approx(6.0245, abs=1e-9)  # Hunan CPI 2008 (106.0245)
+
+
+def test_one_observed_set_of_energy_changes_for_panel_and_io(panel):
+    """The unobserved-year energy-intensity change is the mean of ALL of Hunan's observed changes
+    2016-2020, including 2018 (-5.12 %, NBS_PROV_EI_2018, from the gap-fill release), the same set
+    the IO module counts as observed: (-5.34 - 5.24 - 5.12 - 1.98) / 4 = -4.42."""
+    from model.io import satellite as sat
+
+    e = panel.constants["energy"]
+    assert e["n"] == 4 and e["mu"] == pytest.approx((-5.34 - 5.24 - 5.12 - 1.98) / 4)
+    assert sat.core_unobserved_yoy() == pytest.approx(e["mu"])
+    observed_io = sat.official_intensity_yoy()
+    assert set(observed_io[(observed_io.index >= 2016) & (observed_io.index <= 2020)].index) == {2016, 2017, 2018, 2020}
+    ch = panel.long[(panel.long.variable == "energy_intensity_change") & (panel.long.basis == "observed")]
+    assert set(ch.year) == {2016, 2017, 2018, 2020}

@@ -268,10 +268,10 @@ def test_base_year_iamc_frame(hunan):
 def test_unobserved_energy_path_has_one_source():
     """The IO default for unobserved years is the forecasting core's assumption, not a separate value."""
     from model.data.loader import load_sources
-    from model.data.panel import energy_change_assumption
+    from model.data.panel import energy_change_assumption, energy_sources
     from model.scenario import load_scenario
     sc = load_scenario("baseline")
-    mu, _, _, _ = energy_change_assumption(load_sources()["energy"], sc)
+    mu, _, _, _ = energy_change_assumption(energy_sources(load_sources()), sc)
     idx = sat.intensity_index_path(load_parameters(), 2015, 2030).set_index("year")
     assert idx.loc[2022, "yoy_pct"] == pytest.approx(mu, abs=1e-9)
     assert idx.loc[2019, "yoy_pct"] == pytest.approx(mu, abs=1e-9)

@@ -346,6 +346,16 @@ def build_population(panel_src: pd.DataFrame, census: pd.DataFrame, rows: _Rows,
     return {"pop": out, "bridge_sigma": bridge_sigma if bridge_dof else None, "bridge_dof": bridge_dof}
 
 
+def energy_sources(sources: dict) -> pd.DataFrame:
+    """Every observed energy row: ``energy/energy_intensity_official.csv`` plus the Hunan
+    yoy energy-intensity changes of the best panel (the 2018 figure, NBS_PROV_EI_2018, came
+    with the gap-fill release ``macro/czt_gapfill_releases.csv``); the official file's row
+    wins a duplicated key. One observed set for the panel, the forecast and the IO module."""
+    p = sources["panel"]
+    out = pd.concat([sources["energy"], p[p.variable == "energy_intensity_gdp_change_yoy"]])
+    return out.drop_duplicates(subset=["region_code", "year", "variable"])
+
+
 def energy_change_assumption(energy: pd.DataFrame, settings) -> tuple[float, float, str, int]:
     """Mean, s.d. (percent), description and sample size of the yoy intensity change
     used for unobserved years (sample size 0 when both are scenario values)."""
@@ -466,9 +476,7 @@ def build_panel(sources: dict[str, pd.DataFrame], settings, as_of: int | None = 
     rows = _Rows(units_for(base))
     gdp = build_gdp(sources["panel"], rows, settings, settings.forecast.history_start, where)
     pop = build_population(sources["panel"], sources["census"], rows, where)
-    energy_src = pd.concat([full["energy"], full["panel"][full["panel"].variable == "energy_intensity_gdp_change_yoy"]])
-    energy_src = energy_src.drop_duplicates(subset=["region_code", "year", "variable"])
-    en = build_energy(energy_src, rows, settings)
+    en = build_energy(energy_sources(full), rows, settings)
     ht = build_hightech(full["hightech"], rows, settings, gdp)
     long = rows.frame()
     # gdp per capita (census-basis population)

@@ -77,9 +77,9 @@ def core_unobserved_yoy(scenario: str = "baseline") -> float:
     observed changes the core uses.
     """
     from model.data.loader import load_sources
-    from model.data.panel import energy_change_assumption
+    from model.data.panel import energy_change_assumption, energy_sources
     from model.scenario import load_scenario
-    return float(energy_change_assumption(load_sources()["energy"], load_scenario(scenario))[0])
+    return float(energy_change_assumption(energy_sources(load_sources()), load_scenario(scenario))[0])
 
 
 def intensity_index_path(params: dict, start: int = 2015, end: int = 2035,
