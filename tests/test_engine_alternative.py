@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from model.engine.alternative import _sample, apply_ratios
-from model.engine.levers import fastest_observed_share_gain, lever_arrays
+from model.engine.levers import lever_arrays, upgrading_bound
 from model.errors import CztInputError
 from model.scenario import Levers
 
@@ -33,11 +33,12 @@ def test_lever_arrays_hand_computed():
 
 
 def test_upgrading_is_bounded_by_evidence_and_clusters_are_checked():
-    bound, where = fastest_observed_share_gain()
-    assert bound == pytest.approx(0.3)          # Hunan share of GDP 23.2 (2018) -> 24.4 (2022)
-    assert "2018-2022" in where
+    bound, where = upgrading_bound()            # the LP's own bound (one parameter, pp of GDP per year)
+    assert bound == pytest.approx(0.63)         # Hunan share of GDP 23.2 (2018) -> 23.83 (2019)
+    assert "2018-2019" in where
+    lever_arrays(Levers(hightech_upgrade_pp=0.6), CLUSTERS, YEARS, H, HCAP, VA0)
     with pytest.raises(CztInputError, match="levers.hightech_upgrade_pp"):
-        lever_arrays(Levers(hightech_upgrade_pp=0.5), CLUSTERS, YEARS, H, HCAP, VA0)
+        lever_arrays(Levers(hightech_upgrade_pp=0.7), CLUSTERS, YEARS, H, HCAP, VA0)
     with pytest.raises(CztInputError, match="levers.extra_investment.zz"):
         lever_arrays(Levers(extra_investment={"zz": 1.0}), CLUSTERS, YEARS, H, HCAP, VA0)
 

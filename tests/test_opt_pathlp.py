@@ -39,8 +39,9 @@ def test_toy_upgrading_is_bounded_and_costed():
     lp = PathLP(toy_structural(targets=(tg,), envelope=np.full(3, 0.9)))   # cost does not bind
     s = lp.solve(toy_path())
     u = s.upgrading[1]
-    # share gain bound: at most upgrade_step x years (0.1/yr) of b's VA, below its cap (1 - 0.5)
-    assert u[2] == pytest.approx(0.2 * s.va[1, 2], rel=1e-9)
+    # pace bound: at most upgrade_step x years (0.1/yr) of GDP (binding: 0.2 GDP < b's room 0.5 VA_b)
+    assert u[2] == pytest.approx(0.2 * s.gdp_real[2], rel=1e-9)
+    assert u[2] < 0.5 * s.va[1, 2]
     assert s.targets.set_index("target").loc["ht", "status"] == "missed"
     # the upgrading investment psi kappa_b (U_t - U_t-1) is part of b's investment and of the envelope
     x = lp.values()

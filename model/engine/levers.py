@@ -23,40 +23,24 @@ year at the base structure until ceilings bind::
 
 The high-tech VA it adds, ``Δh_t · VA_c,t``, is the ``upgrading`` argument of
 PathLP, whose investment rows charge its cost (re-equipping the converted
-capital). The pace is bounded by evidence: :func:`fastest_observed_share_gain`,
-the largest average annual gain between two observations of one published
-high-tech VA share series in ``calibration/data/hightech/``.
+capital). The pace is bounded by evidence, the same bound the LP's own
+upgrading obeys: ``calibration/optimisation/parameters.toml [upgrading]
+max_share_gain_per_year`` (the fastest observed gain of Hunan's high-tech VA
+share of GDP, derived in :mod:`model.opt.evidence`).
 """
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ..errors import CztInputError
-from ..paths import DATA
 
-HIGHTECH_FILE = DATA / "hightech" / "hightech_rd_hunan_czt.csv"
+def upgrading_bound() -> tuple[float, str]:
+    """The one upgrading pace bound (pp of GDP per year) and where it was observed."""
+    from ..opt.config import load_opt_config
+    from ..opt.evidence import fastest_share_gain
 
-
-def fastest_observed_share_gain(path=HIGHTECH_FILE) -> tuple[float, str]:
-    """Largest average annual gain (pp/yr) of a published high-tech VA share series.
-
-    Over every pair of consecutive observations of each (region, variable)
-    whose variable is a high-tech value-added share. Returns the gain and a
-    description of where it was observed.
-    """
-    d = pd.read_csv(path)
-    d = d[d["variable"].str.contains("va_share|value_added_share", regex=True)
-          & d["variable"].str.contains("high", regex=False)]
-    best, where = 0.0, "no series with two observations"
-    for (reg, var), g in d.groupby(["region", "variable"]):
-        g = g.sort_values("year")
-        y, v = g["year"].to_numpy(), g["value"].to_numpy(float)
-        for i in range(1, len(y)):
-            r = (v[i] - v[i - 1]) / (y[i] - y[i - 1])
-            if r > best:
-                best, where = float(r), f"{reg} {var} {y[i - 1]}-{y[i]}: {v[i - 1]:g} -> {v[i]:g}"
-    return best, where
+    bound = 100.0 * float(load_opt_config()["upgrading"]["max_share_gain_per_year"])
+    return bound, fastest_share_gain()[1]
 
 
 def _by_cluster(clusters, mapping: dict, key: str, source: str) -> np.ndarray:
@@ -103,10 +87,10 @@ def lever_arrays(levers, clusters, years, hightech, hightech_cap, va0, source: s
     dh = np.zeros((len(clusters), len(years)))
     notes = []
     if levers.hightech_upgrade_pp > 0:
-        bound, where = fastest_observed_share_gain()
+        bound, where = upgrading_bound()
         if levers.hightech_upgrade_pp > bound + 1e-12:
             raise CztInputError(source, f"key 'levers.hightech_upgrade_pp': {levers.hightech_upgrade_pp} pp/yr is "
-                                f"faster than any observed gain of a high-tech share ({bound:.3f} pp/yr, {where})")
+                                f"faster than the fastest observed gain of a high-tech share of GDP ({bound:.2f} pp/yr, {where})")
         va0 = np.asarray(va0, float)
         room = np.maximum(np.asarray(hightech_cap, float) - h, 0.0)
         eligible = room > 1e-6                     # a ceiling equal to the share up to rounding: no room
@@ -116,5 +100,5 @@ def lever_arrays(levers, clusters, years, hightech, hightech_cap, va0, source: s
         step = levers.hightech_upgrade_pp / 100.0 * float(va0.sum()) / float(va0[eligible].sum())
         dh = np.where(eligible[:, None], np.minimum(step * n_on[None, :], room[:, None]), 0.0)
         notes.append(f"high-tech upgrading {levers.hightech_upgrade_pp} pp/yr of GDP at the base structure, within "
-                     f"each cluster's high-tech ceiling (bound {bound:.3f} pp/yr: {where}); costed by the LP core")
+                     f"each cluster's high-tech ceiling (bound {bound:.2f} pp/yr: {where}); costed by the LP core")
     return {"dI": dI, "dO": dO, "efficiency": eff, "dh": dh, "notes": notes}

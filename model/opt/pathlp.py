@@ -15,7 +15,9 @@ quantities with a bar are the path's structural CONTROL run, computed in numpy):
 * capital     K_ct = (1 − δ) K_c,t−1 + I_ct
 * import sub. 0 ≤ Z_ct ≤ z_step (t − t0) · M_c Ȳ_t / Ȳ_t0   (M = base inflows/imports;
               the plan never cuts regional output to flatter a ratio target)
-* upgrading   U_ct ≤ min(Δ (t − t0), h̄_c − h_c) VA_ct,  J_ct = ψ κ_c (U_ct − U_c,t−1) ≥ 0
+* upgrading   U_ct ≤ (h̄_c − h_c) VA_ct,  Σ_c U_ct ≤ Δ (t − t0) GDP_t,  J_ct = ψ κ_c (U_ct − U_c,t−1) ≥ 0
+              (Δ: the fastest observed gain of a high-tech share of GDP,
+              :mod:`model.opt.evidence`; the scenario lever obeys the same Δ)
 * high-tech   HT_t = η_t Σ_c h_c VA_ct + Σ_c U_ct  (η_t makes the control match the path's share)
 * energy      E_t = ε_t (Σ_c e_c X_ct + e_h GDP_t)  (ε_t makes the control match the path's index)
 * investment  Itot_t = Σ_c (I_ct + J_ct) ≤ s_t GDP_t;  share drift |I_ct − σ0_c ΣI| ≤ m (t−t0) ΣI
@@ -423,10 +425,12 @@ def build_pyomo(p: StructuralParams) -> pyo.ConcreteModel:
     m.share_up = pyo.Constraint(m.C, m.D, rule=share_up)
     m.share_lo = pyo.Constraint(m.C, m.D, rule=share_lo)
 
-    # upgrading: U_ct <= b_ct VA_ct, J_ct = psi kappa_c (U_ct - U_c,t-1) >= 0
-    def ub(c, t):
-        return float(min(p.upgrade_step * (t - t0), p.hightech_cap[c] - p.hightech[c]))
-    m.up_cap = pyo.Constraint(m.C, m.D, rule=lambda m, c, t: m.U[c, t] - ub(c, t) * m.VA[c, t] <= 0)
+    # upgrading: U_ct <= (hbar_c - h_c) VA_ct, sum_c U_ct <= Delta (t - t0) GDP_t,
+    # J_ct = psi kappa_c (U_ct - U_c,t-1) >= 0
+    m.up_cap = pyo.Constraint(m.C, m.D, rule=lambda m, c, t: m.U[c, t]
+                              - float(p.hightech_cap[c] - p.hightech[c]) * m.VA[c, t] <= 0)
+    m.up_pace = pyo.Constraint(m.D, rule=lambda m, t: qs(m.U[c, t] for c in C)
+                               - float(p.upgrade_step * (t - t0)) * m.GDP[t] <= 0)
 
     def up_cost(m, c, t):
         prev = 0 if t == first else m.U[c, t - 1]
@@ -522,6 +526,8 @@ class PathLP:
                      for name in ("io", "capacity", "cap_acc", "grow_up", "grow_dn")}
         self.rows["terminal"] = np.array([row[id(m.terminal[c])] for c in range(n)])
         self.rows["ht_def"] = np.array([row[id(m.ht_def[t])] for t in D])
+        self.rows["up_cap"] = np.array([[row[id(m.up_cap[c, t])] for t in D] for c in range(n)])
+        self.rows["up_pace"] = np.array([row[id(m.up_pace[t])] for t in D])
         self.rows["envelope"] = np.array([row[id(m.envelope[t])] for t in D])
         self.rows["tgt"] = {k: row[id(m.tgt[k])] for k in m.TG}
         self._last_coef: dict = {}
@@ -636,8 +642,9 @@ class PathLP:
         Ii, Ui = self.idx["I"], self.idx["U"]
         env = self.rows["envelope"]
         self._set_rows(env, np.full(len(env), -inf), np.full(len(env), 0.0 if optimise else inf))
-        # realism bounds restrict the optimiser's choices, not the exogenous control path: off in a simulation
-        for name in ("grow_up", "grow_dn"):
+        # realism bounds and the upgrading bounds restrict the optimiser's choices, not the exogenous
+        # control path or a given lever (checked against the same bound in model.engine.levers): off in a simulation
+        for name in ("grow_up", "grow_dn", "up_cap", "up_pace"):
             r = self.rows[name].ravel()
             if optimise:
                 self._set_rows(r, self.row_lo0[r], self.row_up0[r])      # as built (first year: VA0 on the right)

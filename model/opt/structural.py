@@ -78,7 +78,9 @@ class StructuralParams:
         sectors of a high-tech field (weight > 0) plus the residual share of
         the others.
     upgrade_step : float
-        Largest rise of a cluster's high-tech share per year (fraction of VA).
+        Largest rise per year of the high-tech share of GDP by upgrading
+        (fraction of GDP; ``[upgrading] max_share_gain_per_year``, derived in
+        :mod:`model.opt.evidence`).
     upgrade_cost : ndarray (n,)
         Investment per 亿元 of VA upgraded to high-tech (ψ κ_c).
     import_sub_step : float
