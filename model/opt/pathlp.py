@@ -15,6 +15,10 @@ quantities with a bar are the path's structural CONTROL run, computed in numpy):
 * capital     K_ct = (1 − δ) K_c,t−1 + I_ct
 * import sub. 0 ≤ Z_ct ≤ z_step (t − t0) · M_c Ȳ_t / Ȳ_t0   (M = base inflows/imports;
               the plan never cuts regional output to flatter a ratio target)
+              Z_ct − Z_c,t−1 ≤ z_step · M_c Ȳ_t / Ȳ_t0   (ramp: substitution builds up
+              one year's step a year, so room left unused is not caught up in one
+              jump — without it the LP switched the energy cluster on in 2031 at
+              once, +2.3 energy-index points in a year)
 * upgrading   U_ct ≤ (h̄_c − h_c) VA_ct,  Σ_c U_ct ≤ Δ (t − t0) GDP_t,  J_ct = ψ κ_c (U_ct − U_c,t−1) ≥ 0
               (Δ: the fastest observed gain of a high-tech share of GDP,
               :mod:`model.opt.evidence`; the scenario lever obeys the same Δ)
@@ -24,11 +28,14 @@ quantities with a bar are the path's structural CONTROL run, computed in numpy):
 * realism     (1 − d) VA_c,t−1 − H ≤ VA_ct ≤ (1 + g_max) VA_c,t−1 + H      (elastic; they bound
               the optimiser's choices and are off in a simulation, where the
               control path is exogenous)
-* terminal    I_cT − Ī_cT = (ḡ_T + δ)(K_c,T−1 − K̄_c,T−1) ± H_c                (elastic)
+* terminal    I_cT − Ī_cT ≥ (ḡ_T + δ)(K_c,T−1 − K̄_c,T−1) − H_c                (elastic)
               — the steady-state requirement: in the last year the capital
-              deviation from the control is kept growing at the path's growth
-              rate ḡ_T (neither run down nor built up for a future the horizon
-              cuts off), so the final year is not an artefact of the horizon
+              deviation from the control keeps growing at least at the path's
+              growth rate ḡ_T (not run down because the horizon cuts off its
+              future), so the final year is not an artefact of the horizon. An
+              inequality: as an equality it pinned the final year's investment
+              below the envelope, and the plan's GDP effect grew by +41亿 in
+              2035 after ~550亿/yr (and the slack went to upgrading in 2035 only)
               (terminal conditions of multi-sector planning models:
               Chakravarty 1969; Manne 1970).
 * targets     elastic rows with slacks S ≥ 0 (see :func:`_target_rows`)
@@ -284,6 +291,7 @@ class Control:
     htb: np.ndarray
     zmax: np.ndarray
     g_last: float
+    zramp: np.ndarray | None = None
 
 
 def control_run(p: StructuralParams, path: PathInputs, demand_shock=None) -> Control:
@@ -318,10 +326,15 @@ def control_run(p: StructuralParams, path: PathInputs, demand_shock=None) -> Con
         if sh.shape != (p.n, len(p.years)):
             raise CztInputError("demand_shock", f"shape {sh.shape}, expected ({p.n}, {len(p.years)})")
         O = O + np.concatenate([sh, np.repeat(sh[:, -1:], p.buffer_years, axis=1)], axis=1)
-    return Control(O=O, X=X, VA=VA, I=I, K=K, k0=k0, eff=eff, eta=eta, eb=eb, htb=htb, zmax=zmax, g_last=g_last)
+    zramp = np.outer(p.imports0, p.import_sub_step * Y / Y[0])
+    return Control(O=O, X=X, VA=VA, I=I, K=K, k0=k0, eff=eff, eta=eta, eb=eb, htb=htb, zmax=zmax, g_last=g_last,
+                   zramp=zramp)
 
 
 # --------------------------------------------------------------------------- the LP
+#: objective cost per 亿元 of upgraded VA (a tie-breaker, see build_pyomo; far below any GDP effect)
+UPGRADE_TIEBREAK = 1e-4
+
 def _target_rhs(t: Target, path: PathInputs, years: tuple) -> float:
     """Right-hand side of a level/growth target row for this path (亿元 t0 prices)."""
     k = years.index(t.year)
@@ -403,6 +416,9 @@ def build_pyomo(p: StructuralParams) -> pyo.ConcreteModel:
             return m.K[c, t] - m.I[c, t] == m.k0_rhs[c]
         return m.K[c, t] - (1 - p.delta) * m.K[c, t - 1] - m.I[c, t] == 0
     m.cap_acc = pyo.Constraint(m.C, m.D, rule=kacc)
+    # import substitution builds up at most one year's step a year (no catch-up of unused room)
+    m.z_ramp = pyo.Constraint(m.C, m.D, rule=lambda m, c, t: m.Z[c, t] - (0 if t == first else m.Z[c, t - 1])
+                              <= m.cap_rhs[c, t])
     m.capacity = pyo.Constraint(m.C, m.D, rule=lambda m, c, t: m.cap_coef[c] * m.Z[c, t] - m.K[c, t] - m.Hcap[c, t]
                                 <= m.cap_rhs[c, t])
 
@@ -457,11 +473,15 @@ def build_pyomo(p: StructuralParams) -> pyo.ConcreteModel:
     disc = {t: (1 + p.discount_rate) ** -(t - t0) for t in D}
     hard = qs(m.Hup[c, t] + m.Hdn[c, t] + m.Hcap[c, t] for c in C for t in D) + qs(m.Hterm[c] + m.Hterm2[c] for c in C)
     pen = sum(m.S[k] for k in m.TG) if p.targets else 0
+    # tie-break: upgrading investment J and capacity investment I have the same demand effect, so where
+    # capital has no further use (last years) the LP was indifferent and upgraded in 2035 only; a cost of
+    # UPGRADE_TIEBREAK per 亿 of U makes it upgrade only for what upgrading buys (a target)
+    pen_u = UPGRADE_TIEBREAK * qs(m.U[c, t] for c in C for t in D)
     if p.mode == "max_gdp":
-        m.obj = pyo.Objective(expr=sum(disc[t] * m.GDP[t] for t in D) - p.penalty * pen - p.hard_penalty * hard,
-                              sense=pyo.maximize)
+        m.obj = pyo.Objective(expr=sum(disc[t] * m.GDP[t] for t in D) - p.penalty * pen - p.hard_penalty * hard
+                              - pen_u, sense=pyo.maximize)
     else:
-        m.obj = pyo.Objective(expr=-sum(m.Itot[t] for t in D) - p.penalty * pen - p.hard_penalty * hard,
+        m.obj = pyo.Objective(expr=-sum(m.Itot[t] for t in D) - p.penalty * pen - p.hard_penalty * hard - pen_u,
                               sense=pyo.maximize)
     return m
 
@@ -523,7 +543,7 @@ class PathLP:
         self.idx["Hterm2"] = np.array([col[id(m.Hterm2[c])] for c in range(n)])
         self.idx["S"] = {k: col[id(m.S[k])] for k in m.TG}
         self.rows = {name: np.array([[row[id(getattr(m, name)[c, t])] for t in D] for c in range(n)])
-                     for name in ("io", "capacity", "cap_acc", "grow_up", "grow_dn")}
+                     for name in ("io", "capacity", "cap_acc", "grow_up", "grow_dn", "z_ramp")}
         self.rows["terminal"] = np.array([row[id(m.terminal[c])] for c in range(n)])
         self.rows["ht_def"] = np.array([row[id(m.ht_def[t])] for t in D])
         self.rows["up_cap"] = np.array([[row[id(m.up_cap[c, t])] for t in D] for c in range(n)])
@@ -591,7 +611,7 @@ class PathLP:
             term = ctl.I[:, -1] - coef * ctl.K[:, -2]
         else:
             term = ctl.I[:, -1]
-        self._set_rows(self.rows["terminal"], term, term)
+        self._set_rows(self.rows["terminal"], term, np.full(len(term), inf))
         for j in range(len(p.lp_years) - 1):
             self._coef(self.rows["ht_def"][j], self.idx["HTb"][j], -ctl.eta[j + 1])
         for tg in p.targets:
@@ -603,6 +623,7 @@ class PathLP:
                 v = _target_rhs(tg, path, p.years)
                 self.h.changeRowBounds(int(r), float(v), inf)
         self._zmax = ctl.zmax[:, D]
+        self._set_rows(self.rows["z_ramp"], np.full(io.shape, -inf), ctl.zramp[:, D])
         self._ctl, self._path = ctl, path
         return ctl
 

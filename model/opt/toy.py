@@ -50,12 +50,16 @@ def toy_structural(**over):
 
     Control: O = (10, 10), Ī = (2, 2), K0 = (20, 40), K̄1 = (20, 38).
     With d_c = K_c1 − K̄_c1 ≥ 0 (capital beyond the control in year 1), import
-    substitution 0 ≤ Z_c ≤ d_c / κ_c; the terminal row (g = 0) gives
-    I_c2 − 2 = 0.1 d_c, so d stays constant in year 2. The year-1 envelope
-    reads 4 + d_a + d_b ≤ 0.3 (20 + d_a/2 + d_b/4), i.e.
-    0.85 d_a + 0.925 d_b ≤ 2 (year 2 is slack); the objective
-    GDP1 + GDP2 = 40 + d_a + d_b/2 is maximal at d_a = 40/17, d_b = 0:
-    GDP1 = GDP2 = 360/17, I1 = (74/17, 2), I2 = (38/17, 2), Z1 = Z2 = (20/17, 0).
+    substitution 0 ≤ Z_c1 ≤ d_c / κ_c (zmax = 5, ramp 5 a year: slack). The
+    terminal row (ḡ = 0) requires e_c = I_c2 − 2 ≥ 0.1 d_c (the deviation is not
+    run down), so d2_c = 0.9 d_c + e_c and Z_c2 ≤ d2_c / κ_c. ``a`` yields
+    0.5 VA per unit of capital against ``b``'s 0.25, so d_b = e_b = 0. The
+    year-2 envelope 4 + e_a ≤ 0.3 (20 + (0.9 d_a + e_a)/2) gives
+    e_a = (2 + 0.135 d_a)/0.85 (≥ 0.1 d_a: the terminal row is slack); GDP₂
+    rises with d_a, so the year-1 envelope 4 + d_a + d_b ≤ 0.3 (20 + d_a/2 +
+    d_b/4), i.e. 0.85 d_a + 0.925 d_b ≤ 2, binds at d_a = 40/17:
+    GDP1 = 360/17, GDP2 = 6480/289, I1 = (74/17, 2), I2 = (1366/289, 2),
+    Z1 = (20/17, 0), Z2 = (700/289, 0).
     """
     from .structural import StructuralParams
 
