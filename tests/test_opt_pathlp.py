@@ -242,3 +242,38 @@ def test_upgrading_is_not_concentrated_in_the_final_year(calibrated):
     assert U[1] <= sp.upgrade_step * s.gdp_real[1] * (1 + 1e-9)    # the one evidence bound
     inc = np.diff(U)
     assert inc[-1] <= inc[-4:-1].max() + 1e-6 * U.max()
+
+
+# --------------------------------------------------------------------------- efficiency lever
+def test_toy_efficiency_lever_scales_cluster_energy_by_hand():
+    # toy: energy = cluster a's output only (e = (1, 0), households 0), index 50 flat in the control.
+    # With investment at the control, X_a is unchanged, so the index is 50 m_t: (50, 45, 40.5).
+    lp = PathLP(toy_structural())
+    m = np.array([1.0, 0.9, 0.81])
+    s = lp.simulate(toy_path(), efficiency=m)
+    np.testing.assert_allclose(s.energy_index, [50.0, 45.0, 40.5], rtol=1e-9)
+    np.testing.assert_allclose(s.gdp_real, lp.control(toy_path()).gdp_real, rtol=1e-12)   # no GDP effect
+    # the optimiser sees it: a target of index 45 in year 1 means 50 m_1 X_a / GDP_1 <= 45. With m_1 = 0.9 it
+    # holds at X_a = GDP_1 / 2 (the control share; a's output cannot fall below its exogenous demand 10), so
+    # the LP can meet it and must keep X_a / GDP_1 <= 1/2; without the lever it is missed.
+    from model.opt.params import Target
+    lp2 = PathLP(toy_structural(targets=(Target("e", "energy_intensity", 1, 45.0),)))
+    with_lever = lp2.solve(toy_path(), efficiency=m)
+    assert with_lever.targets.set_index("target").loc["e", "status"] in ("met", "binding")
+    assert with_lever.energy_index[1] <= 45 + 1e-7
+    assert with_lever.output[0, 1] <= 0.5 * with_lever.gdp_real[1] + 1e-9
+    without = lp2.solve(toy_path())
+    assert without.targets.set_index("target").loc["e", "status"] == "missed"
+    # back to 1 restores the control exactly (the coefficient is data, changed in place)
+    np.testing.assert_allclose(lp.simulate(toy_path()).energy_index, [50.0, 50.0, 50.0], rtol=1e-12)
+
+
+def test_efficiency_lever_in_the_calibrated_model(calibrated):
+    _, _, sp, lp, path = calibrated
+    ctl = lp.control(path)
+    m = 0.99 ** np.arange(len(sp.years))
+    s = lp.simulate(path, efficiency=m)
+    e_cl = sp.energy_coef @ ctl.output
+    e_hh = sp.energy_hh * ctl.gdp_real
+    np.testing.assert_allclose(s.energy_index / ctl.energy_index, (m * e_cl + e_hh) / (e_cl + e_hh), rtol=1e-8)
+    np.testing.assert_allclose(s.gdp_real, ctl.gdp_real, rtol=1e-10)

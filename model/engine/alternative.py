@@ -41,8 +41,10 @@ CZT stays the sum of the cities):
 * ``GDP|Real``, ``GDP|Nominal``, ``GDP per capita`` × GDP ratio (the deflator
   is unchanged); ``GDP|Real growth`` recomputed from the new real path;
 * ``High-tech VA`` × high-tech ratio; its share × high-tech ratio / GDP ratio;
-* ``Energy intensity`` × energy-intensity ratio; the efficiency lever scales
-  the clusters' part of energy use by ``m_t`` (households' part unchanged).
+* ``Energy intensity`` × energy-intensity ratio; the efficiency lever ``m_t``
+  enters the structural model (``PathLP.simulate/solve(efficiency=)``: the
+  clusters' energy per unit of output × ``m_t``, households' part unchanged),
+  so an optimised allocation and its energy target see it too.
 
 Years after the LP horizon keep the last year's ratio; the base year is
 never moved.
@@ -175,6 +177,7 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
     arr = lever_arrays(lv, lp.clusters, years, P.hightech, P.hightech_cap, P.va0, source=src)
     dI, eff, notes = arr["dI"], arr["efficiency"], list(arr["notes"])
     shock = arr["dO"] if arr["dO"].any() else None
+    effl = eff if np.any(eff != 1.0) else None     # efficiency lever m_t, inside the structural model
     dh = arr["dh"] if arr["dh"].any() else None
     cols = np.searchsorted(py, years)
     real = proj.get("GDP|Real")[:, cols]
@@ -208,7 +211,7 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
         ctl = control_run(P, path) if (dh is not None or not optimise) else None
         U = None if dh is None else dh * ctl.VA[:, :T]
         if optimise:
-            sol = lp.solve(path, demand_shock=shock, upgrading=False)
+            sol = lp.solve(path, demand_shock=shock, upgrading=False, efficiency=effl)
             lp_rows.append(_lp_row(int(sample[j]), sol, years))
             if sol.status == "optimal":
                 inv_tot[j] = sol.investment_total
@@ -216,7 +219,7 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
                     if lp_sim is None:   # a second instance keeps its own warm basis for the simulations
                         lp_sim = PathLP(P)
                     sol = lp_sim.simulate(path, investment=np.nan_to_num(sol.investment), demand_shock=shock,
-                                          upgrading=U)
+                                          upgrading=U, efficiency=effl)
         else:
             inv = ctl.I[:, :T] + dI
             if (inv[:, 1:] < 0).any():
@@ -224,7 +227,7 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
                 raise CztInputError(src, f"key 'levers.extra_investment.{lp.clusters[c]}': cuts investment below 0 "
                                     f"in {years[y + 1]} (control {ctl.I[c, y + 1]:,.0f} 亿元, lever "
                                     f"{dI[c, y + 1]:+,.0f})")
-            sol = lp.simulate(path, investment=inv, demand_shock=shock, upgrading=U)
+            sol = lp.simulate(path, investment=inv, demand_shock=shock, upgrading=U, efficiency=effl)
         solve_s[j] = time.perf_counter() - t
         status.append(sol.status)
         if sol.status != "optimal":
@@ -233,9 +236,7 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
         R["gdp"][j] = sol.gdp_real / gdp_c
         ht_c = path.hightech_share * gdp_c       # a path whose share hit 0 keeps it (no ratio of 0/0)
         R["hightech"][j] = np.divide(sol.hightech_va, ht_c, out=np.ones(T), where=ht_c > 1e-9 * gdp_c)
-        e_cl = P.energy_coef @ sol.output
-        e_hh = P.energy_hh * sol.gdp_real
-        R["energy_intensity"][j] = sol.energy_index / path.energy_index * (eff * e_cl + e_hh) / (e_cl + e_hh)
+        R["energy_intensity"][j] = sol.energy_index / path.energy_index
     for v in R.values():
         v[:, 0] = 1.0          # the base year is observed: no lever moves it
     ok = np.array([s_ == "optimal" for s_ in status])

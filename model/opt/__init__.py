@@ -34,18 +34,20 @@ PathLP.build(scenario, state, io_system=None) -> PathLP
     ``io``, ``assumptions``, ``targets_2035``); ``state`` the runner's state
     dict or an ``OptState``.
 
-PathLP.simulate(path, investment=None, demand_shock=None, upgrading=None) -> PathSolution
+PathLP.simulate(path, investment=None, demand_shock=None, upgrading=None, efficiency=None) -> PathSolution
     The structural model with investment GIVEN (no optimisation of the
     allocation): ``investment`` ndarray (n_clusters, T) in 亿元 at ``t0``
     prices (column 0 ignored) or None = the CONTROL allocation (trend
     investment rate × base-year shares). ``demand_shock`` ndarray
     (n_clusters, T) of extra final demand (亿元, t0 prices; default 0);
     ``upgrading`` ndarray (n_clusters, T) of high-tech VA added by
-    within-cluster upgrading (default 0). ``simulate(path)`` with all levers
+    within-cluster upgrading (default 0); ``efficiency`` ndarray (T,) ``m_t``
+    multiplying every cluster's energy per unit of output (default 1;
+    households' energy unchanged). ``simulate(path)`` with all levers
     None IS the structural control run: its GDP equals ``path.gdp_real``
     (calibrated exactly) and deviations are measured from it.
 
-PathLP.solve(path, demand_shock=None, upgrading=True) -> PathSolution
+PathLP.solve(path, demand_shock=None, upgrading=True, efficiency=None) -> PathSolution
     Re-solves the LP after changing only data (row bounds / coefficients of the
     one HiGHS instance): the optimal allocation for this path; ``upgrading``
     True lets the LP use the costed, bounded upgrading lever.

@@ -23,7 +23,8 @@ quantities with a bar are the path's structural CONTROL run, computed in numpy):
               (Δ: the fastest observed gain of a high-tech share of GDP,
               :mod:`model.opt.evidence`; the scenario lever obeys the same Δ)
 * high-tech   HT_t = η_t Σ_c h_c VA_ct + Σ_c U_ct  (η_t makes the control match the path's share)
-* energy      E_t = ε_t (Σ_c e_c X_ct + e_h GDP_t)  (ε_t makes the control match the path's index)
+* energy      E_t = ε_t (m_t Σ_c e_c X_ct + e_h GDP_t)  (ε_t makes the control match the path's index;
+              m_t the efficiency lever, 1 in the control)
 * investment  Itot_t = Σ_c (I_ct + J_ct) ≤ s_t GDP_t;  share drift |I_ct − σ0_c ΣI| ≤ m (t−t0) ΣI
 * realism     (1 − d) VA_c,t−1 − H ≤ VA_ct ≤ (1 + g_max) VA_c,t−1 + H      (elastic; they bound
               the optimiser's choices and are off in a simulation, where the
@@ -374,7 +375,7 @@ def build_pyomo(p: StructuralParams) -> pyo.ConcreteModel:
     m.Hcap = pyo.Var(m.C, m.D, within=nn)
     m.Hterm = pyo.Var(m.C, within=nn)
     m.Hterm2 = pyo.Var(m.C, within=nn)
-    for name in ("Itot", "Icap", "GDP", "Eb", "HTb", "HT"):
+    for name in ("Itot", "Icap", "GDP", "Eb", "Ec", "HTb", "HT"):
         setattr(m, name, pyo.Var(m.D, within=nn))
     m.S = pyo.Var(m.TG, within=nn)
     ph = {(c, t): 1.0 + 1e-3 * c + 1e-5 * (t - t0) for c in C for t in D}   # distinct placeholders
@@ -397,8 +398,11 @@ def build_pyomo(p: StructuralParams) -> pyo.ConcreteModel:
     m.itot_def = pyo.Constraint(m.D, rule=lambda m, t: m.Itot[t] - qs(m.I[c, t] + m.J[c, t] for c in C) == 0)
     m.icap_def = pyo.Constraint(m.D, rule=lambda m, t: m.Icap[t] - qs(m.I[c, t] for c in C) == 0)
     m.gdp_def = pyo.Constraint(m.D, rule=lambda m, t: m.GDP[t] - qs(m.VA[c, t] for c in C) == 0)
-    m.eb_def = pyo.Constraint(m.D, rule=lambda m, t: m.Eb[t] - qs(float(p.energy_coef[c]) * m.X[c, t] for c in C)
-                              - p.energy_hh * m.GDP[t] == 0)
+    # energy: clusters' part Ec (per unit of output e_c) scaled by the efficiency lever m_t, plus households'
+    m.effl = pyo.Param(m.D, initialize={t: 1.0 for t in D}, mutable=True)
+    m.ec_def = pyo.Constraint(m.D, rule=lambda m, t: m.Ec[t] - qs(float(p.energy_coef[c]) * m.X[c, t] for c in C)
+                              == 0)
+    m.eb_def = pyo.Constraint(m.D, rule=lambda m, t: m.Eb[t] - m.effl[t] * m.Ec[t] - p.energy_hh * m.GDP[t] == 0)
     m.htb_def = pyo.Constraint(m.D, rule=lambda m, t: m.HTb[t] - qs(float(p.hightech[c]) * m.VA[c, t]
                                                                    for c in C if p.hightech[c] > 0) == 0)
     m.ht_def = pyo.Constraint(m.D, rule=lambda m, t: m.HT[t] - m.eta[t] * m.HTb[t] - qs(m.U[c, t] for c in C) == 0)
@@ -537,7 +541,7 @@ class PathLP:
         ix = lambda var, c, t: col[id(getattr(m, var)[c, t])]   # noqa: E731
         self.idx = {v: np.array([[ix(v, c, t) for t in D] for c in range(n)]) for v in
                     ("I", "J", "K", "X", "VA", "Z", "U", "Hup", "Hdn", "Hcap")}
-        for v in ("Itot", "Icap", "GDP", "Eb", "HTb", "HT"):
+        for v in ("Itot", "Icap", "GDP", "Eb", "Ec", "HTb", "HT"):
             self.idx[v] = np.array([col[id(getattr(m, v)[t])] for t in D])
         self.idx["Hterm"] = np.array([col[id(m.Hterm[c])] for c in range(n)])
         self.idx["Hterm2"] = np.array([col[id(m.Hterm2[c])] for c in range(n)])
@@ -546,6 +550,7 @@ class PathLP:
                      for name in ("io", "capacity", "cap_acc", "grow_up", "grow_dn", "z_ramp")}
         self.rows["terminal"] = np.array([row[id(m.terminal[c])] for c in range(n)])
         self.rows["ht_def"] = np.array([row[id(m.ht_def[t])] for t in D])
+        self.rows["eb_def"] = np.array([row[id(m.eb_def[t])] for t in D])
         self.rows["up_cap"] = np.array([[row[id(m.up_cap[c, t])] for t in D] for c in range(n)])
         self.rows["up_pace"] = np.array([row[id(m.up_pace[t])] for t in D])
         self.rows["envelope"] = np.array([row[id(m.envelope[t])] for t in D])
@@ -711,10 +716,35 @@ class PathLP:
         ok = st == self.hs.HighsModelStatus.kOptimal
         return ("optimal" if ok else self.h.modelStatusToString(st)), float(self.h.getInfo().objective_function_value)
 
-    def simulate(self, path: PathInputs, investment=None, demand_shock=None, upgrading=None) -> "PathSolution":
-        """The structural model with investment given (None = control); see the package docstring."""
+    def _set_efficiency(self, efficiency) -> None:
+        """Efficiency lever ``m_t`` (T,) over the reported years (None = 1): coefficient of Ec in the energy row.
+
+        Years of the horizon buffer continue at the last year's rate of change.
+        """
+        p = self.p
+        T = len(p.years)
+        if efficiency is None:
+            mt = np.ones(T)
+        else:
+            mt = np.asarray(efficiency, float)
+            if mt.shape != (T,) or not np.all(np.isfinite(mt)) or np.any(mt <= 0):
+                raise CztInputError("efficiency", f"expected positive finite array ({T},), got shape {mt.shape}")
+        if p.buffer_years:
+            r = mt[-1] / mt[-2] if T > 1 else 1.0
+            mt = np.concatenate([mt, mt[-1] * r ** np.arange(1, p.buffer_years + 1)])
+        for j, r_ in enumerate(self.rows["eb_def"]):
+            self._coef(r_, self.idx["Ec"][j], -float(mt[j + 1]))
+
+    def simulate(self, path: PathInputs, investment=None, demand_shock=None, upgrading=None,
+                 efficiency=None) -> "PathSolution":
+        """The structural model with investment given (None = control); see the package docstring.
+
+        ``efficiency`` (T,): multiplies the clusters' energy per unit of output in each year (the
+        scenario's efficiency lever ``m_t``; None = 1, the control).
+        """
         t = time.perf_counter()
         self.load_path(path, demand_shock)
+        self._set_efficiency(efficiency)
         self._levers(investment=investment, upgrading=upgrading, optimise=False)
         status, obj = self._run()
         return self._solution(status, obj, time.perf_counter() - t)
@@ -723,10 +753,14 @@ class PathLP:
         """The structural control run of ``path`` (= :meth:`simulate` without levers)."""
         return self.simulate(path)
 
-    def solve(self, path: PathInputs, demand_shock=None, upgrading: bool = True) -> "PathSolution":
-        """Optimise the allocation for ``path`` (re-solve after a data change only)."""
+    def solve(self, path: PathInputs, demand_shock=None, upgrading: bool = True, efficiency=None) -> "PathSolution":
+        """Optimise the allocation for ``path`` (re-solve after a data change only).
+
+        ``efficiency`` as in :meth:`simulate`: the LP's energy rows (and the energy target) see it.
+        """
         t = time.perf_counter()
         self.load_path(path, demand_shock)
+        self._set_efficiency(efficiency)
         self._levers(optimise=True, allow_upgrading=upgrading)
         status, obj = self._run()
         return self._solution(status, obj, time.perf_counter() - t)
