@@ -238,7 +238,9 @@ def _optimise(result: RunResult, panel, proj, sc, folder: Path, io_system) -> No
     """Run the investment LP, writing its files into ``folder``; keep its tables on ``result``."""
     from .opt import run_optimisation
 
-    result.optimisation = run_optimisation(sc, _state(panel, proj, sc), folder, io_system=io_system)
+    alt = getattr(result, "alternative", None)     # the engine's structural LP, built once for the run
+    result.optimisation = run_optimisation(sc, _state(panel, proj, sc), folder, io_system=io_system,
+                                           lp=getattr(alt, "pathlp", None))
     result.allocation = pd.read_csv(folder / "allocation.csv")
     result.feasibility = pd.read_csv(folder / "targets_feasibility.csv")
 

@@ -277,3 +277,14 @@ def test_efficiency_lever_in_the_calibrated_model(calibrated):
     e_hh = sp.energy_hh * ctl.gdp_real
     np.testing.assert_allclose(s.energy_index / ctl.energy_index, (m * e_cl + e_hh) / (e_cl + e_hh), rtol=1e-8)
     np.testing.assert_allclose(s.gdp_real, ctl.gdp_real, rtol=1e-10)
+
+
+def test_twin_instance_solves_the_same_lp(calibrated):
+    _, _, sp, lp, path = calibrated
+    p2 = _wiggly_paths(sp, path, n=1, seed=3)[0]
+    a = lp.solve(p2, efficiency=0.99 ** np.arange(len(sp.years)))   # leave the original in a modified state
+    tw = lp.twin()
+    for p in (path, p2):
+        np.testing.assert_allclose(tw.solve(p).gdp_real, lp.solve(p).gdp_real, rtol=1e-9)
+        np.testing.assert_allclose(tw.control(p).energy_index, p.energy_index, rtol=1e-9)
+    assert a.status == "optimal"

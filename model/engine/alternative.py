@@ -76,6 +76,7 @@ class Alternative:
     investment_fan: pd.DataFrame | None = None
     lp_status: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    pathlp: object = None                 # the structural LP built for this run (re-used by the optimisation)
 
 
 def _sample(real_last: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -215,9 +216,9 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
             lp_rows.append(_lp_row(int(sample[j]), sol, years))
             if sol.status == "optimal":
                 inv_tot[j] = sol.investment_total
-                if U is not None:
-                    if lp_sim is None:   # a second instance keeps its own warm basis for the simulations
-                        lp_sim = PathLP(P)
+                if U is not None:     # a twin instance of the one build keeps its own warm basis
+                    if lp_sim is None:
+                        lp_sim = lp.twin()
                     sol = lp_sim.simulate(path, investment=np.nan_to_num(sol.investment), demand_shock=shock,
                                           upgrading=U, efficiency=effl)
         else:
@@ -244,6 +245,7 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
         notes.append(f"structural model not solved on {int((~ok).sum())} of {m} sample paths "
                      f"({sorted(set(s_ for s_ in status if s_ != 'optimal'))}); their deviation is 0")
     alt = Alternative(projection=None, ratios={}, effects=pd.DataFrame(), notes=notes)
+    alt.pathlp = lp                # built once: model.opt.run_optimisation re-uses it
     alt.lp_status = {"backend": "model.opt.PathLP", "paths": int(m), "optimal": int(ok.sum()),
                      "build_s": round(build_s, 4), "mean_path_s": round(float(solve_s.mean()), 5)}
     if optimise:

@@ -86,8 +86,9 @@ PathSolution  (dataclass; arrays over ``years``, clusters in ``PathLP.clusters``
 
 Older entry point (kept as a thin wrapper)
 ------------------------------------------
-run_optimisation(scenario, state, out_dir, io_system=None) -> dict
-    Used by ``czt run plan`` (``model.runner``); writes ``allocation.csv``,
+run_optimisation(scenario, state, out_dir, io_system=None, lp=None) -> dict
+    Used by ``czt run plan`` (``model.runner``); ``lp``: the engine's PathLP,
+    re-used instead of a second build; writes ``allocation.csv``,
     ``targets_feasibility.csv``, ``frontier.csv/png`` and ``model.mps``
     (median path) and returns the summary for ``run.json``.
 
@@ -112,10 +113,10 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
+def run_optimisation(scenario, state, out_dir, io_system=None, lp=None) -> dict:
     """Run the optimisation of ``scenario`` and write its outputs.
 
     See :func:`model.opt.outputs.run_optimisation` for parameters and outputs.
     """
     from .outputs import run_optimisation as _run
-    return _run(scenario, state, out_dir, io_system=io_system)
+    return _run(scenario, state, out_dir, io_system=io_system, lp=lp)

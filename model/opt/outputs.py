@@ -81,7 +81,7 @@ def _clean(x):
     return x
 
 
-def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
+def run_optimisation(scenario, state, out_dir, io_system=None, lp=None) -> dict:
     """Solve the scenario's investment LP on the forecast-median path and write its outputs.
 
     Parameters
@@ -95,6 +95,10 @@ def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
         Existing folder to write into.
     io_system : model.io.system.IOSystem, optional
         Prebuilt IO system (default: built from the calibration).
+    lp : model.opt.PathLP, optional
+        The scenario's structural LP already built (by the scenario engine,
+        :func:`model.engine.alternative.run_alternative`, from the same
+        scenario and state): re-used, not rebuilt — one build serves the run.
 
     Returns
     -------
@@ -124,9 +128,13 @@ def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
     if io_system is not None and not hasattr(io_system, "cluster_accounts"):
         io_system = None          # accounts objects of the older API: rebuild from the calibration
     t = time.perf_counter()
-    sp = calibrate_structural(scenario, state, io_system)
-    calib_time = time.perf_counter() - t
-    lp = PathLP(sp)
+    if lp is None:
+        sp = calibrate_structural(scenario, state, io_system)
+        calib_time = time.perf_counter() - t
+        lp = PathLP(sp)
+        built = "here"
+    else:
+        sp, calib_time, built = lp.p, 0.0, "re-used from the scenario engine"
     path = path_from_state(state, lp.years)
     ctl = lp.control(path)
     sol = lp.solve(path)
@@ -170,7 +178,7 @@ def run_optimisation(scenario, state, out_dir, io_system=None) -> dict:
         "times_s": {"calibrate": calib_time, "build": lp.build_time_s, "compile": lp.compile_time_s,
                     "solve": sol.solve_time_s, "planner": planner_time, "frontier": frontier_time,
                     "total": time.perf_counter() - t_all},
-        "solves": lp.n_solves,
+        "solves": lp.n_solves, "lp_built": built,
         "notes": list(sp.notes),
     }
     return _clean(summary)

@@ -709,6 +709,27 @@ class PathLP:
         self.h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), c)
 
     # ------------------------------------------------------------ solving
+    def twin(self) -> "PathLP":
+        """A second HiGHS instance of the same compiled LP (no second Pyomo build or compile).
+
+        Each instance keeps its own warm basis: the engine solves the allocation on one and simulates
+        it (with given upgrading) on the other, path after path.
+        """
+        import copy
+
+        from .solve import _c_stdout_silenced
+        tw = copy.copy(self)
+        with _c_stdout_silenced():
+            tw.h = self.hs.Highs()
+        tw.h.setOptionValue("output_flag", False)
+        tw.h.passModel(self.h.getLp())
+        tw._last_coef = {}
+        tw._obj = "default"
+        tw.n_solves = 0
+        if self._obj != "default":
+            tw.set_objective(None)
+        return tw
+
     def _run(self) -> tuple[str, float]:
         self.h.run()
         self.n_solves += 1
