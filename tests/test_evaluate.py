@@ -54,6 +54,23 @@ def test_conformal_half_widths_by_hand():
     np.testing.assert_allclose(q50, np.median(x, axis=0))
 
 
+def test_weighted_and_windowed_conformal_by_hand():
+    """Non-exchangeable conformal (Barber et al. 2023): weights rho^(errors with a later outcome
+    year), the test point weight 1 at +inf; and a rolling window of outcome years."""
+    err = pd.DataFrame({"origin": [2000, 2001, 2002, 2003], "horizon": [1, 1, 1, 1],
+                        "error": [0.04, -0.03, 0.02, -0.01]})
+    # outcome years 2001..2004 -> weights .125 .25 .5 1; sorted by |e|: .01(1) .02(.5) .03(.25) .04(.125)
+    # cumulative / (1.875 + 1): .348 .522 .609 .652
+    assert half_widths(err, 1, level=0.5, min_n=4, decay=0.5)[0] == pytest.approx(0.02)
+    assert half_widths(err, 1, level=0.6, min_n=4, decay=0.5)[0] == pytest.approx(0.03)
+    assert half_widths(err, 2, level=0.8, min_n=4, decay=0.5)[1] == pytest.approx(2 * 0.04)  # none reaches .8
+    # rho = 1 is the unweighted quantile: k = ceil(5 * .5) = 3 -> .03
+    assert half_widths(err, 1, level=0.5, min_n=4, decay=1.0)[0] == pytest.approx(0.03)
+    # window of 2 outcome years up to 2004 keeps 2003 and 2004: |e| .02 .01, k = ceil(3 * .5) = 2
+    assert half_widths(err, 1, level=0.5, min_n=2, origin=2004, window=2)[0] == pytest.approx(0.02)
+    assert half_widths(err, 1, level=0.5, min_n=3, origin=2004, window=2) is None
+
+
 @pytest.fixture(scope="module")
 def short_eval():
     from model.scenario import load_scenario

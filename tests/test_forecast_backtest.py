@@ -137,3 +137,40 @@ def test_trimmed_inverse_mae_drops_methods_worse_than_twice_the_best():
     assert w.sum() == pytest.approx(1.0)
     w2 = weights_from_backtest(df, "inverse_mae").set_index("method").weight
     assert w2["drift"] == pytest.approx((1 / 0.3) / (1 / 0.3 + 1 / 0.1 + 1 / 0.15))
+
+
+def test_discounted_mae_by_hand():
+    """discount δ weights each error by δ^(t_max - t), t = origin + horizon (Stock & Watson 2004)."""
+    from model.forecast.backtest import _summarise
+
+    raw = pd.DataFrame({"method": ["drift"] * 3, "origin": [2000, 2001, 2002], "horizon": [1, 1, 1],
+                        "error": [0.04, -0.02, 0.01], "scaled_abs_error": [1.0, 1.0, 1.0], "smape": [1.0] * 3,
+                        "in_80": [True] * 3, "in_90": [True] * 3, "fallback": [False] * 3})
+    plain = _summarise(raw, "r", "v", ["drift"])
+    assert plain["mae"].iloc[0] == pytest.approx(0.07 / 3)
+    d = _summarise(raw, "r", "v", ["drift"], discount=0.5)
+    # weights .25 .5 1 (outcome years 2001..2003)
+    assert d["mae"].iloc[0] == pytest.approx((0.25 * 0.04 + 0.5 * 0.02 + 0.01) / 1.75)
+    assert d["n"].iloc[0] == 3
+
+
+def test_mixture_weights_use_only_earlier_outcomes_and_discount():
+    """Real-time mixture weights at origin o use errors with outcome year <= o only; with a
+    discount the more recent of them count more."""
+    from model.forecast.calibrate import ERROR_COLUMNS, mixture_errors
+
+    rows = []
+    # method a: error .02 at outcome 2001, .01 at 2002; method b: .01 at 2001, .04 at 2002 (h = 1)
+    for m, e1, e2 in (("a", 0.02, 0.01), ("b", 0.01, 0.04)):
+        rows += [("r", m, 2000, 1, e1, 1.0, e1), ("r", m, 2001, 1, e2, 1.0, e2), ("r", m, 2002, 1, 0.5, 1.0, 0.5)]
+    df = pd.DataFrame(rows, columns=ERROR_COLUMNS)
+    at = lambda out: out[out.origin == 2002]["error"].iloc[0]  # noqa: E731
+    # plain: MAE a = .015, b = .025 -> w_a = (1/.015)/(1/.015 + 1/.025) = .625; both errors .5
+    assert at(mixture_errors(df)) == pytest.approx(0.5)
+    # the origin-2002 errors (outcome 2003) must not enter the 2002 weights: change them, weights stay
+    df2 = df.copy()
+    df2.loc[(df2.origin == 2002) & (df2.method == "b"), "error"] = 1.5
+    assert at(mixture_errors(df2)) == pytest.approx(0.625 * 0.5 + 0.375 * 1.5)
+    # discount .5: a = (.5*.02 + .01)/1.5 = .01333, b = (.5*.01 + .04)/1.5 = .03 -> w_a = .03/.04333
+    wa = 0.03 / (0.03 + 0.04 / 3)
+    assert at(mixture_errors(df2, discount=0.5)) == pytest.approx(wa * 0.5 + (1 - wa) * 1.5)

@@ -82,8 +82,8 @@ def _origins(years: np.ndarray, origins, min_train: int, max_h: int) -> list[int
 def backtest_series(y: pd.Series, *, methods=_m.DEFAULT_METHODS, origins=(2008, 2019),
                     horizons=range(1, 6), region: str = "", variable: str = "",
                     n_paths: int = 500, seed: int = 0, min_train: int = 10,
-                    return_raw: bool = False):
-    """Rolling-origin backtest of ``methods`` on one log-level series.
+                    return_raw: bool = False, discount: float = 1.0):
+    r"""Rolling-origin backtest of ``methods`` on one log-level series.
 
     Parameters
     ----------
@@ -110,6 +110,11 @@ def backtest_series(y: pd.Series, *, methods=_m.DEFAULT_METHODS, origins=(2008, 
         Minimum training observations for an origin.
     return_raw : bool
         Also return the per-(origin, horizon) error table.
+    discount : float
+        Discount factor δ of the ``mae`` column: each error is weighted by
+        :math:`\delta^{t_{max} - t}`, t = origin + horizon its outcome year and
+        :math:`t_{max}` the last outcome year (discounted-error combination weights,
+        Stock & Watson 2004, *J. Forecasting* 23:405; δ = 1: the plain MAE).
 
     Returns
     -------
@@ -154,11 +159,11 @@ def backtest_series(y: pd.Series, *, methods=_m.DEFAULT_METHODS, origins=(2008, 
                              f.fell_back))
     raw = pd.DataFrame(rows, columns=["method", "origin", "horizon", "error", "scaled_abs_error",
                                       "smape", "in_80", "in_90", "fallback"])
-    summary = _summarise(raw, region, variable, meths)
+    summary = _summarise(raw, region, variable, meths, discount)
     return (summary, raw) if return_raw else summary
 
 
-def _summarise(raw: pd.DataFrame, region: str, variable: str, meths) -> pd.DataFrame:
+def _summarise(raw: pd.DataFrame, region: str, variable: str, meths, discount: float = 1.0) -> pd.DataFrame:
     if raw.empty:
         return pd.DataFrame({c: pd.Series(dtype=float if c not in ("region", "variable", "method")
                                           else object) for c in BACKTEST_COLUMNS})
@@ -168,6 +173,12 @@ def _summarise(raw: pd.DataFrame, region: str, variable: str, meths) -> pd.DataF
                 mase=("scaled_abs_error", "mean"), smape=("smape", "mean"),
                 coverage_80=("in_80", "mean"), coverage_90=("in_90", "mean"),
                 n_fallback=("fallback", "sum")).reset_index()
+    if discount != 1.0:
+        t = raw["origin"] + raw["horizon"]
+        wt = float(discount) ** (int(t.max()) - t)
+        d = raw.assign(_w=wt, _we=wt * raw["abs_error"]).groupby(["method", "horizon"], sort=False)[["_w", "_we"]].sum()
+        dm = (d["_we"] / d["_w"])
+        out["mae"] = [float(dm[(a, b)]) for a, b in zip(out["method"], out["horizon"])]
     drift = raw[raw["method"] == "drift"].set_index(["origin", "horizon"])["abs_error"]
     rel = {}
     for (name, h), grp in raw.groupby(["method", "horizon"], sort=False):
@@ -190,12 +201,12 @@ def _summarise(raw: pd.DataFrame, region: str, variable: str, meths) -> pd.DataF
 
 def backtest_panel(wide_logs: pd.DataFrame, *, methods=_m.DEFAULT_METHODS, origins=(2008, 2019),
                    horizons=range(1, 6), variable: str = "", n_paths: int = 500, seed: int = 0,
-                   min_train: int = 10) -> pd.DataFrame:
+                   min_train: int = 10, discount: float = 1.0) -> pd.DataFrame:
     """:func:`backtest_series` for every column of a wide log-level frame
     (index = year, columns = regions); rows concatenated."""
     parts = [backtest_series(wide_logs[c], methods=methods, origins=origins, horizons=horizons,
                              region=str(c), variable=variable, n_paths=n_paths, seed=seed,
-                             min_train=min_train)
+                             min_train=min_train, discount=discount)
              for c in wide_logs.columns]
     parts = [p for p in parts if not p.empty]
     if not parts:

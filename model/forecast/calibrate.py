@@ -127,7 +127,7 @@ def forecast_errors(wide_logs: pd.DataFrame, method: str | dict | list, *, max_h
     return pd.DataFrame(rows, columns=ERROR_COLUMNS)
 
 
-def mixture_errors(errors: pd.DataFrame, weight_horizons: int = 5) -> pd.DataFrame:
+def mixture_errors(errors: pd.DataFrame, weight_horizons: int = 5, discount: float = 1.0) -> pd.DataFrame:
     r"""Errors of the inverse-MAE mixture of the methods in ``errors``, with real-time weights.
 
     At each origin o the weight of method m in region r is
@@ -135,7 +135,8 @@ def mixture_errors(errors: pd.DataFrame, weight_horizons: int = 5) -> pd.DataFra
     of m's mean absolute error at origins o' with o' + h <= o (equal weights when there is
     none), i.e. what the backtests up to o would have said; the mixture's error is
     :math:`\sum_m w_m e_m` (the weighted mean of the members' medians, in logs) and its scale
-    :math:`\sum_m w_m s_m`. One method: its rows unchanged.
+    :math:`\sum_m w_m s_m`. One method: its rows unchanged. ``discount`` δ < 1 weights each
+    past error by :math:`\delta^{o - t}` (t its outcome year), as the backtests' ``mae``.
     """
     if errors is None or not len(errors) or errors["method"].nunique() <= 1:
         return errors
@@ -145,8 +146,12 @@ def mixture_errors(errors: pd.DataFrame, weight_horizons: int = 5) -> pd.DataFra
         done = d.assign(t=d["origin"] + d["horizon"])
         for o, g in d.groupby("origin", sort=True):
             past = done[(done["t"] <= o) & (done["horizon"] <= weight_horizons)]
-            score = {m: past[past["method"] == m].groupby("horizon")["error"].apply(lambda x: x.abs().mean()).mean()
-                     for m in methods}
+            pw = past.assign(_w=float(discount) ** (o - past["t"]))
+            pw = pw.assign(_we=pw["_w"] * pw["error"].abs())
+            score = {}
+            for m in methods:
+                g_m = pw[pw["method"] == m].groupby("horizon")[["_w", "_we"]].sum()
+                score[m] = (g_m["_we"] / g_m["_w"]).mean()
             if all(np.isfinite(v) and v > 0 for v in score.values()):
                 inv = {m: 1.0 / score[m] for m in methods}
             else:
@@ -191,7 +196,8 @@ def scale_factors(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
 
 
 def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
-                min_n: int = 6) -> np.ndarray | None:
+                min_n: int = 6, origin: int | None = None, window: int | None = None,
+                decay: float | None = None) -> np.ndarray | None:
     r"""Conformal half-width of the central ``level`` interval (log points) for h = 1..n_horizons.
 
     The absolute errors are pooled over regions and horizons after dividing by
@@ -202,16 +208,46 @@ def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
 
     the conformal quantile of the n values. None when fewer than ``min_n``
     errors exist.
+
+    Two standard choices for errors that are not exchangeable over time (optional):
+
+    * ``window``: only errors whose outcome year :math:`t = o + j` lies in the last
+      ``window`` years up to ``origin`` (a rolling calibration window);
+    * ``decay`` :math:`\rho`: non-exchangeable (weighted) conformal prediction
+      (Barber, Candès, Ramdas & Tibshirani 2023, *Ann. Statist.* 51:816, §4) with
+      weights :math:`w_i = \rho^{m_i}`, :math:`m_i` the number of errors whose outcome
+      year is later than error i's (so the errors of one year share a weight), and
+      the quantile the smallest :math:`r_{(k)}` with
+      :math:`\sum_{i \le k} w_{(i)} / (\sum_i w_i + 1) \ge \ell` (the test point
+      carries weight 1 at :math:`+\infty`; the largest r when none qualifies).
+      With :math:`\rho = 1` this is the unweighted quantile above.
     """
     if errors is None or not len(errors):
         return None
-    r = np.sort(np.abs(errors["error"].to_numpy(dtype=float)) / errors["horizon"].to_numpy(dtype=float))
-    r = r[np.isfinite(r)]
+    e = errors
+    dated = window is not None or (decay is not None and decay != 1.0)
+    t = (e["origin"] + e["horizon"]).to_numpy(dtype=int) if dated else np.zeros(len(e), dtype=int)
+    if window is not None and origin is not None:
+        keep = t > int(origin) - int(window)
+        e, t = e[keep], t[keep]
+    r = np.abs(e["error"].to_numpy(dtype=float)) / e["horizon"].to_numpy(dtype=float)
+    ok = np.isfinite(r)
+    r, t = r[ok], t[ok]
     n = r.size
     if n < min_n:
         return None
-    k = min(math.ceil((n + 1) * level), n)
-    return r[k - 1] * np.arange(1, int(n_horizons) + 1, dtype=float)
+    if decay is None or decay == 1.0:
+        r = np.sort(r)
+        k = min(math.ceil((n + 1) * level), n)
+        q = r[k - 1]
+    else:
+        later = n - np.searchsorted(np.sort(t), t, side="right")  # errors with a later outcome year
+        w = float(decay) ** later
+        order = np.argsort(r, kind="stable")
+        cum = np.cumsum(w[order]) / (w.sum() + 1.0)
+        idx = np.flatnonzero(cum >= level)
+        q = r[order][idx[0]] if idx.size else r[order][-1]
+    return q * np.arange(1, int(n_horizons) + 1, dtype=float)
 
 
 def stretch_to_width(log_paths: np.ndarray, widths: np.ndarray, level: float = 0.8) -> np.ndarray:
