@@ -1,32 +1,28 @@
-"""Bad parameters, bad state, missing solver and infeasible hard constraints give clear errors."""
+"""Bad parameters, bad state and a missing solver give clear one-line errors (conflicting hard rows are
+reported, never raised: tests/test_opt_pathlp.py)."""
 import sys
 
 import numpy as np
 import pytest
 
 from model.errors import CztInputError, SolverUnavailableError
-from model.opt.build import build_model
-from model.opt.params import OptState, Target
-from model.opt.solve import make_runner, solve_params
-from model.opt.toy import toy_params
+from model.opt.params import OptState
+from model.opt.toy import toy_structural
 
 
 @pytest.mark.parametrize("change, words", [
     (dict(kappa=np.array([-1.0, 4.0])), "kappa"),
     (dict(A=np.array([[0.6, 0.0], [0.5, 0.0]])), "not productive"),
     (dict(max_decline=0.05), "max_decline"),
-    (dict(v=np.array([1.0, 1.5])), "v: invalid"),
+    (dict(v=np.array([1.0, 1.5])), "v: value-added"),
     (dict(inv_share0=np.array([0.7, 0.7])), "inv_share0"),
-    (dict(envelope=np.array([0.2, np.nan])), "envelope"),
-    (dict(years=(0, 2)), "consecutive"),
-    (dict(targets=(Target("x", "gdp_level", 5, 1.0),)), "outside decision years"),
-    (dict(targets=(Target("x", "hightech_share", 1, 120.0),)), "share must be < 100"),
-    (dict(targets=(Target("x", "gdp_growth", 1, 8.0),)), "base_year"),
-    (dict(mode="maximise"), "mode"),
+    (dict(envelope=np.array([0.2, 0.3, np.nan])), "envelope"),
+    (dict(hightech_cap=np.array([0.0, 0.2])), "hightech"),
+    (dict(va0=np.array([10.0])), "va0: shape"),
 ])
 def test_bad_parameters_raise_one_line_errors(change, words):
     with pytest.raises(CztInputError) as exc:
-        toy_params(**change)
+        toy_structural(**change)
     assert words in str(exc.value)
     assert "\n" not in str(exc.value)
 
@@ -57,20 +53,7 @@ def test_runner_state_dict_is_accepted():
 
 
 def test_missing_solver_raises(monkeypatch):
-    m = build_model(toy_params())
+    from model.opt.pathlp import PathLP
     monkeypatch.setitem(sys.modules, "highspy", None)      # import highspy -> ImportError
-    for name in ("highs", "appsi_highs"):
-        with pytest.raises(SolverUnavailableError, match="highspy"):
-            make_runner(m, name)
-
-
-def test_unknown_solver_raises():
-    with pytest.raises(CztInputError, match="not one of"):
-        make_runner(build_model(toy_params()), "cplex")
-
-
-def test_infeasible_hard_constraints_raise_clear_error():
-    # other final demand must grow 50 % but value added may grow only 1 %: no solution
-    p = toy_params(demand_growth=0.5, demand_band=np.array([0.0, 0.0]), max_growth=0.01)
-    with pytest.raises(CztInputError, match="hard constraints"):
-        solve_params(p)
+    with pytest.raises(SolverUnavailableError, match="highspy"):
+        PathLP(toy_structural())

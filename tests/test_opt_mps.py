@@ -1,7 +1,7 @@
 """The LP written to MPS, parsed here and solved by scipy, gives the same optimum.
 
-What is independent: the MPS file is written by Pyomo's MPS writer (the solve
-path uses Pyomo's standard-form compiler → highspy instead), parsed by the
+What is independent: the MPS file is the one ``czt run plan`` keeps
+(``PathLP.write_mps``: HiGHS' writer of the LP as loaded for the path), parsed by the
 small reader below (not by HiGHS), and solved with ``scipy.optimize.linprog``.
 What is not: scipy's ``method="highs"`` is HiGHS too, so the solver is the
 same family; to compensate, our own optimal point is also checked for primal
@@ -10,22 +10,15 @@ used as a second parser.
 """
 from collections import OrderedDict
 
+import re
+
 import numpy as np
-import pyomo.environ as pyo
 import pytest
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-from model.opt.calibrate import params_from_accounts, vendored_accounts
-from model.opt.outputs import write_mps
 from model.opt.params import Target
-from model.opt.solve import solve_params
-from model.opt.toy import toy_params
 from model.scenario import load_scenario
-from opt_fixtures import GDP_REAL_PATH
-
-STATE = dict(year=2024, gdp_nominal=22128.3, energy_intensity_index=85.0, hightech_va=8300.0,
-             gdp_real_ratio_2019=1.28, gdp_real_path=GDP_REAL_PATH)
 
 
 def read_free_mps(path):
@@ -122,16 +115,19 @@ def primal_violation(lp, x):
     return float(viol.max(initial=0.0))
 
 
-def _pyomo_point(symbols, lp):
-    # map MPS column names (the writer's symbol map) back to the model's optimal values
-    return np.array([pyo.value(symbols[name]) for name in lp["cols"]])
-
-
 def _models():
-    sc = load_scenario("plan")
-    toy = solve_params(toy_params((Target("ei", "energy_intensity", 1, 50.0), Target("g", "gdp_level", 1, 25.0))))
-    cal = solve_params(params_from_accounts(vendored_accounts("cluster"), STATE, sc.optimisation))
-    return {"toy": toy, "calibrated16": cal}
+    from model.opt.pathlp import PathLP, path_from_state
+    from model.opt.structural import calibrate_structural
+    from model.opt.toy import toy_path, toy_structural
+    from opt_fixtures import synthetic_state
+
+    toy = PathLP(toy_structural(targets=(Target("ei", "energy_intensity", 1, 45.0), Target("g", "gdp_level", 1, 25.0))))
+    toy_sol = toy.solve(toy_path())
+    state = synthetic_state()
+    sp = calibrate_structural(load_scenario("plan"), state)
+    cal = PathLP(sp)
+    cal_sol = cal.solve(path_from_state(state, sp.years))
+    return {"toy": (toy, toy_sol), "calibrated16": (cal, cal_sol)}
 
 
 @pytest.fixture(scope="module")
@@ -141,27 +137,29 @@ def models():
 
 @pytest.mark.parametrize("name", ["toy", "calibrated16"])
 def test_mps_resolve_with_scipy_matches(models, name, tmp_path):
-    out = models[name]
+    lp, sol = models[name]
+    lp.solve(lp._path)                       # the LP as solved (the fixture's order of solves)
     path = tmp_path / "model.mps"
-    symbols = write_mps(out.model, path)
-    lp = read_free_mps(path)
-    obj, x = solve_with_scipy(lp)
-    assert obj == pytest.approx(out.info["objective"], rel=1e-7, abs=1e-6)
+    lp.write_mps(path)
+    mps = read_free_mps(path)
+    obj, x = solve_with_scipy(mps)
+    assert obj == pytest.approx(sol.objective, rel=1e-7, abs=1e-6)
     # our optimum is feasible for the parsed LP and attains the same objective
-    xs = _pyomo_point(symbols, lp)
-    scale = max(1.0, float(np.abs(lp["b"]).max()))
-    assert primal_violation(lp, xs) <= 1e-6 * scale
-    assert float(lp["c"] @ xs) + lp["obj_const"] == pytest.approx(out.info["objective"], rel=1e-7)
+    xs = lp.values()[[int(c[1:]) for c in mps["cols"]]] if all(re.fullmatch(r"c\d+", c) for c in mps["cols"]) \
+        else lp.values()
+    scale = max(1.0, float(np.abs(mps["b"]).max()))
+    assert primal_violation(mps, xs) <= 1e-6 * scale
+    assert float(mps["c"] @ xs) + mps["obj_const"] == pytest.approx(sol.objective, rel=1e-7)
 
 
 def test_mps_read_by_highspy_gives_same_objective(models, tmp_path):
     import highspy
-    out = models["calibrated16"]
+    lp, sol = models["calibrated16"]
     path = tmp_path / "model.mps"
-    write_mps(out.model, path)
+    lp.write_mps(path)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     assert h.readModel(str(path)) == highspy.HighsStatus.kOk
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    assert h.getInfo().objective_function_value == pytest.approx(out.info["objective"], rel=1e-7)
+    assert h.getInfo().objective_function_value == pytest.approx(sol.objective, rel=1e-7)

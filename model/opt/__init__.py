@@ -97,9 +97,9 @@ are imported only by the submodules.
 """
 from __future__ import annotations
 
-from .params import OptParams, OptState, Target
+from .params import OptState, Target
 
-__all__ = ["OptParams", "OptState", "Target", "run_optimisation", "PathLP", "PathInputs", "PathSolution",
+__all__ = ["OptState", "Target", "run_optimisation", "PathLP", "PathInputs", "PathSolution",
            "paths_from_projection", "median_path", "path_from_state"]
 
 _LAZY = {"PathLP": "pathlp", "PathInputs": "pathlp", "PathSolution": "pathlp",

@@ -182,13 +182,3 @@ def run_optimisation(scenario, state, out_dir, io_system=None, lp=None) -> dict:
         "notes": list(sp.notes),
     }
     return _clean(summary)
-
-
-def write_mps(m, path: Path) -> dict:
-    """Write a Pyomo model (the older :func:`model.opt.build.build_model` LP) as free MPS.
-
-    Returns the MPS column/row name → Pyomo component data map.
-    """
-    _, smap_id = m.write(str(path), format="mps", io_options={"symbolic_solver_labels": True})
-    smap = m.solutions.symbol_map[smap_id]
-    return {sym: ref() if callable(ref) else ref for sym, ref in smap.bySymbol.items()}

@@ -496,7 +496,7 @@ class PathLP:
     def __init__(self, p: StructuralParams):
         from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-        from .solve import _c_stdout_silenced, _import_highspy
+        from .highs import _c_stdout_silenced, _import_highspy
         hs = _import_highspy()
         self.p = p
         t = time.perf_counter()
@@ -717,7 +717,7 @@ class PathLP:
         """
         import copy
 
-        from .solve import _c_stdout_silenced
+        from .highs import _c_stdout_silenced
         tw = copy.copy(self)
         with _c_stdout_silenced():
             tw.h = self.hs.Highs()

@@ -247,7 +247,7 @@ def calibrate_structural(scenario, state, io_system=None, cfg: dict | None = Non
     from ..io.params import load_parameters, read_long_csv
     from ..io.system import IOSystem
     from ..paths import DATA
-    from .calibrate import plan_targets
+    from .targets import plan_targets
     from .capital import calibrate_capital, cluster_kappa
 
     cfg = _opt_cfg(cfg)
