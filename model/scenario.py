@@ -105,7 +105,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
-Method = Literal["drift", "ets_damped", "arima", "llt", "slowing_growth", "mean_reversion"]
+Method = Literal["drift", "ets_damped", "arima", "llt", "slowing_growth", "mean_reversion", "naive"]
 WeightRule = Literal["inverse_mae", "trimmed_inverse_mae", "best", "equal"]
 
 

@@ -157,3 +157,20 @@ def test_drift_on_tiny_sample_stays_finite():
     assert np.isfinite(np.exp(sims)).all()
     lo, hi = M.drift_interval(f, 3, 0.8)
     assert np.all(lo < M.point(f, 3)) and np.all(M.point(f, 3) < hi)
+
+
+def test_naive_is_the_no_change_random_walk():
+    """naive: point forecast = last log level; paths are a driftless random walk with the RMS log change."""
+    import numpy as np
+
+    from model.forecast import methods as M
+
+    y = np.log([100.0, 110.0, 99.0, 103.95])  # log changes ln1.1, ln0.9, ln1.05
+    f = M.fit("naive", y, cache=False)
+    sig = np.sqrt(np.mean(np.diff(y) ** 2))
+    assert f.method == "naive" and f.params["sigma"] == pytest.approx(sig)
+    np.testing.assert_allclose(M.point(f, 3), [y[-1]] * 3)
+    sims = M.simulate(f, 4, 20000, np.random.default_rng(1))
+    assert abs(np.median(sims[:, 3]) - y[-1]) < 0.01
+    assert np.std(sims[:, 3] - sims[:, 2]) == pytest.approx(sig, rel=0.03)
+    assert np.std(sims[:, 3]) == pytest.approx(2 * sig, rel=0.03)  # sqrt(4) sigma at h = 4

@@ -299,6 +299,7 @@ def test_per_variable_forecast_override_is_used_and_validated(tmp_path):
     assert sc.forecast.for_variable("Population|Resident")[0] == ["ets_damped"]
     # GDP uses the damped trend alone (issue 8: the mixture lost to its best member out of sample)
     assert sc.forecast.for_variable("GDP|Real") == (["ets_damped", "mean_reversion"], "inverse_mae")
+    assert sc.forecast.for_variable("GDP|Deflator") == (["ets_damped", "naive"], "inverse_mae")
     assert sc.forecast.for_variable("GDP|Nominal") == (list(sc.forecast.methods), sc.forecast.weight_rule)
     bad = tmp_path / "bad_override.toml"
     bad.write_text('extends = "baseline"\n[forecast.variables."GDP|Real"]\nmethods = ["prophet"]\n')

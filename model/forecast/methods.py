@@ -59,6 +59,10 @@ Methods
     Growth regressing to the world mean (Pritchett & Summers 2014): the
     current growth rate (3-year mean) decays geometrically toward 2%/yr with
     persistence 0.3 per decade; no parameter is fitted to the series.
+``naive``
+    Random walk without drift on logs (the no-change benchmark, *FPP3* §5.2):
+    the level stays where it is, with the root-mean-square log change as the
+    shock s.d.; opt-in (the deflator's real-time pool).
 
 Short or failing series fall back to ``drift``; the returned :class:`FitResult`
 then has ``method == "drift"``, ``requested`` the method asked for and a
@@ -877,6 +881,32 @@ def point_mean_reversion(fit: FitResult, h: int) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------
+# naive: random walk without drift (the no-change benchmark)
+
+def fit_naive(y) -> FitResult:
+    r"""Random walk without drift on logs, :math:`y_{T+h} = y_T + \sum_{j \le h} \sigma \varepsilon_j`
+    (the naive benchmark, Hyndman & Athanasopoulos, *FPP3* §5.2); ``sigma`` is the root mean
+    square of the log changes (the no-change model's one-step error)."""
+    arr, last_year = _as_logs(y, "forecast.naive", MIN_OBS["drift"])
+    d = np.diff(arr)
+    sigma = float(np.sqrt(np.mean(d ** 2)))
+    return FitResult("naive", "naive", {"sigma": sigma}, arr.size, last_year, (), {"y_last": float(arr[-1])})
+
+
+def simulate_naive(fit: FitResult, h: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+    if fit.method != "naive":
+        return simulate(fit, h, n_paths, rng)
+    _check_h(h, n_paths)
+    return fit.state["y_last"] + np.cumsum(fit.params["sigma"] * rng.standard_normal((n_paths, h)), axis=1)
+
+
+def point_naive(fit: FitResult, h: int) -> np.ndarray:
+    if fit.method != "naive":
+        return point(fit, h)
+    return np.full(h, fit.state["y_last"])
+
+
+# ----------------------------------------------------------------------------
 # registry and generic dispatch
 
 METHODS: dict[str, Method] = {
@@ -888,6 +918,7 @@ METHODS: dict[str, Method] = {
                              point_slowing_growth),
     "mean_reversion": Method("mean_reversion", fit_mean_reversion, simulate_mean_reversion,
                              point_mean_reversion),
+    "naive": Method("naive", fit_naive, simulate_naive, point_naive),
 }
 #: the candidates of the combination (``mean_reversion`` is opt-in: it estimates no parameter)
 DEFAULT_METHODS: tuple[str, ...] = ("drift", "ets_damped", "arima", "llt", "slowing_growth")
