@@ -14,22 +14,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
-PY = sys.executable
-CZT = str(Path(PY).with_name("czt"))
-
-
-def timed(cmd: list[str]) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+from bench_run import CZT, timed  # same directory: one timing helper for both benchmarks
 
 
 def resolve_benchmark(n_lp: int) -> dict:
