@@ -73,7 +73,7 @@ def test_progress_bar_yields_everything_and_stays_quiet_off_a_terminal(capsys, m
 
 
 def test_export_xlsx_for_an_existing_run(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl  # a dependency of czt-model (pyproject.toml): never skipped
     from model.runner import run_scenario
 
     out = tmp_path / "baseline"
