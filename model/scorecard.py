@@ -57,6 +57,9 @@ def _latest(t: Target, panel: Panel, plan_figures: pd.DataFrame | None) -> tuple
         return v, y, b
     if t.latest_variable and plan_figures is not None:
         d = plan_figures[(plan_figures.variable == t.latest_variable) & (plan_figures.region_code == t.region)]
+        as_of = panel.constants.get("as_of")
+        if as_of is not None:  # an as-of run sees no figure published for a later year
+            d = d[d.year <= int(as_of)]
         if len(d):
             r = d.sort_values("year").iloc[-1]
             return float(r.value), int(r.year), f"observed ({r.kind}, plan outline)"

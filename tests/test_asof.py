@@ -104,3 +104,16 @@ def test_interpolated_population_years_carry_intercensal_uncertainty(setup):
     assert np.std(x[:, k[2019]]) == pytest.approx(sigma * np.sqrt(0.9), rel=0.25)
     czt = pr.paths[("Population|Resident", "CZT")]
     np.testing.assert_allclose(czt, sum(pr.paths[("Population|Resident", c)] for c in ("430100", "430200", "430300")))
+
+
+def test_plan_figures_after_origin_are_not_the_latest_observation(setup):
+    from model.data.loader import load_plan_figures
+    from model.scorecard import _latest
+    from model.targets import load_targets
+
+    sc, src = setup
+    rd = next(t for t in load_targets() if t.id == "rd_share")       # latest value from plan_figures.csv (2019)
+    figs = load_plan_figures()
+    v, y, _ = _latest(rd, build_panel(src, sc), figs)
+    assert y == 2019 and v == pytest.approx(2.5)                      # plan_figures.csv: CZT 2019, 2.5 %
+    assert _latest(rd, build_panel(src, sc, as_of=2015), figs) == (None, None, "")
