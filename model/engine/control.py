@@ -2,9 +2,10 @@
 
 This is the one entry both ``czt run`` (through :mod:`model.runner`) and ``czt evaluate``
 (:mod:`model.engine.evaluate`) use: :func:`model.projection.with_origin` sets the origin,
-:func:`model.data.build_panel` drops every source row after it, and
-:func:`model.projection.project` computes backtests, method weights, interval calibration and
-paths from that panel alone. The implementation lives in :mod:`model.projection`; this module
+:func:`model.data.build_panel` drops every GDP and population source row after it (the
+energy-intensity and high-tech blocks are assumptions anchored on 2019 and keep their full
+inputs, said in ``constants["as_of_notes"]``), and :func:`model.projection.project` computes
+backtests, method weights, interval calibration and paths from that panel alone. The implementation lives in :mod:`model.projection`; this module
 names it in the engine layer.
 """
 from __future__ import annotations
