@@ -4,9 +4,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data.panel import Panel
+from .data.panel import BASE_YEAR, Panel
 from .iamc import HISTORY, QUANTILES, REGION_NAMES, to_iamc
 from .projection import VARIABLES, Projection
+
+
+#: variables whose price/index base follows the panel's base year (:func:`model.data.panel.units_for`)
+REBASED = ("GDP|Real", "GDP|Deflator")
 
 
 def forecast_table(panel: Panel, proj: Projection, scenario: str) -> pd.DataFrame:
@@ -16,8 +20,11 @@ def forecast_table(panel: Panel, proj: Projection, scenario: str) -> pd.DataFram
     quantile in :data:`~model.iamc.QUANTILES` plus ``quantile = "mean"``.
     """
     frames = []
+    base = int(panel.constants.get("base_year") or BASE_YEAR)  # an as-of panel before 2019 prices in its origin
     for (var, region), arr in proj.paths.items():
         pvar, unit = VARIABLES[var]
+        if var in REBASED:
+            unit = unit.replace(str(BASE_YEAR), str(base))
         start = proj.first_forecast_year[var]
         h = panel.long[(panel.long.variable == pvar) & (panel.long.region_code == region) & (panel.long.year < start)]
         if len(h):

@@ -54,6 +54,12 @@ def test_origin_before_2019_prices_in_origin_year_and_says_so(setup):
     assert (p.long[p.long.variable == "gdp_real"].unit == "100m yuan (2010 prices)").all()
     pr = project(p, sc)
     assert pr.origin == 2010 and pr.as_of == 2010
+    from model.outputs import forecast_table
+
+    units = forecast_table(p, pr, "asof").groupby("variable")["unit"].unique()
+    assert list(units["GDP|Real"]) == ["100m CNY (2010 prices)"]      # the panel's price base, not 2019
+    assert list(units["GDP|Deflator"]) == ["index (2010 = 100)"]
+    assert list(units["Energy intensity"]) == ["index (2019 = 100)"]   # anchored on 2019 whatever the origin
     assert "Population|Resident" not in pr.first_forecast_year  # no census-basis series before 2020
     # real growth is unchanged by the price base: same as the latest panel's
     full = build_panel(src, sc)
