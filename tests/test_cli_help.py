@@ -57,7 +57,10 @@ def test_enumerated_options_are_choice_lists():
     assert czt("io", "linkages", "--forward", "nonsense").code == 2
 
 
-def test_shell_completion_script_and_preset_completion():
+def test_shell_completion_script_and_preset_completion(monkeypatch):
+    # the shell named on the command line, not one detected from the parent processes (pytest may run
+    # without a shell above it: Typer then ignores 'bash' and fails with "Shell  not supported")
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     r = czt("--show-completion", "bash")
     assert r.code == 0 and "complete" in r.out and "_CZT_COMPLETE" in r.out.upper()
     from model.cli import _complete_preset
