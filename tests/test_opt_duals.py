@@ -28,6 +28,7 @@ def test_binding_gdp_target_has_a_price_that_re_solving_confirms():
     # by hand: each 亿元 of year-1 GDP above 20 comes from import substitution in a, Z_a = d_a/2, which costs
     # d_a = 2 of investment in year 1 plus the terminal row's 0.1 d_a in year 2: 2.2 per 亿元
     assert cost == pytest.approx(2.2, rel=1e-9)
+    assert prices.loc["g1", "cost_unit"].startswith("100m yuan of investment (")  # min_investment: no GDP objective
     lo, hi = prices.loc["g1", "valid_from"], prices.loc["g1", "valid_to"]
     assert lo <= 20.5 <= hi
     # finite differences inside the range agree with the price

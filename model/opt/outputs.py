@@ -164,7 +164,8 @@ def run_optimisation(scenario, state, out_dir, io_system=None, lp=None) -> dict:
     summary = {
         "mode": settings.mode, "solver": "highs (highspy, direct)", "status": final.status,
         "status_line": status_line(final.targets, final.conflicts), "objective": final.objective,
-        "objective_unit": "100m yuan of discounted GDP minus penalties (base-year prices)",
+        "objective_unit": ("100m yuan of discounted GDP minus penalties (base-year prices)" if settings.mode == "max_gdp"
+                           else "minus 100m yuan of total investment minus penalties (base-year prices)"),
         "path": "forecast median",
         "years": [sp.years[0], sp.years[-1]], "buffer_years": sp.buffer_years,
         "clusters": len(sp.clusters), "rows": int(lp.h.getNumRow()), "columns": int(lp.h.getNumCol()),

@@ -145,6 +145,8 @@ def shadow_prices(lp: PathLP, sol) -> pd.DataFrame:
     """
     p = lp.p
     rows = []
+    # what the objective counts (pathlp's objective): discounted GDP, or total investment (min_investment)
+    objective = "discounted GDP" if p.mode == "max_gdp" else "investment"
     duals = np.asarray(lp.h.getSolution().row_dual)
     rng = None
     for t, r in zip(p.targets, sol.targets.itertuples()):
@@ -166,7 +168,7 @@ def shadow_prices(lp: PathLP, sol) -> pd.DataFrame:
         v_lo = t.value + sign * (dn - lo_b) / per if np.isfinite(dn) else (-np.inf if sign > 0 else np.inf)
         lo_v, hi_v = sorted((v_lo, v_hi))
         rows.append({"target": t.id, "marginal_cost": cost,
-                     "cost_unit": f"100m yuan of discounted GDP ({p.years[0]} prices) per {r.unit} of tightening",
+                     "cost_unit": f"100m yuan of {objective} ({p.years[0]} prices) per {r.unit} of tightening",
                      "valid_from": lo_v, "valid_to": hi_v,
                      "note": "HiGHS ranging of the target row" + (" (first order in GDP)" if t.kind in (
                          "energy_intensity", "hightech_share") else "")})
