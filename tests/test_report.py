@@ -111,8 +111,8 @@ def test_optimisation_sections_allocation_duals_frontier(plan_run):
             if isinstance(getattr(r, col, None), str):
                 assert f"**{r.target}**: {getattr(r, col)}" in m
     for col in ("required", "achieved", "status", "shortfall", "best_reachable"):
-        if col in feas.columns:
-            assert f"<th>{col}</th>" in h
+        assert col in feas.columns, col             # the planner's table (model.opt.planner.planner_table)
+        assert f"<th>{col}</th>" in h
     n_status = feas.status.value_counts()
     for status, cls in (("violated", "bad"), ("missed", "bad"), ("binding", "warn"), ("met", "ok")):
         assert h.count(f"<td class='{cls}'>{status}</td>") == n_status.get(status, 0)
