@@ -174,3 +174,14 @@ def test_naive_is_the_no_change_random_walk():
     assert abs(np.median(sims[:, 3]) - y[-1]) < 0.01
     assert np.std(sims[:, 3] - sims[:, 2]) == pytest.approx(sig, rel=0.03)
     assert np.std(sims[:, 3]) == pytest.approx(2 * sig, rel=0.03)  # sqrt(4) sigma at h = 4
+
+
+def test_ets_filter_errors_equal_the_recursion():
+    # the two-lfilter closed form of the ETS(A,Ad,N) one-step errors against its loop definition
+    from model.forecast.methods import _ets_resid, _ets_resid_loop
+
+    rng = np.random.default_rng(3)
+    y = np.cumsum(0.05 + 0.02 * rng.standard_normal(30))
+    for u in ([0.5, 0.0, 0.0, 0.1, 0.05], [-6.0, 2.0, -1.0, -0.3, 0.2], [3.0, -3.0, 4.0, 0.0, 0.0]):
+        u = np.asarray(u)
+        np.testing.assert_allclose(_ets_resid(u, y), _ets_resid_loop(u, y), rtol=1e-10, atol=1e-12)
