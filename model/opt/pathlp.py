@@ -162,13 +162,6 @@ def _fmt_short(r) -> str:
 
 
 # --------------------------------------------------------------------------- path construction
-def _state_ref(state, t0: int, gdp0: float) -> dict:
-    path = getattr(state, "gdp_real_path", None) or {}
-    if t0 in path and path[t0] > 0:
-        return {int(y): gdp0 * float(v) / float(path[t0]) for y, v in path.items() if int(y) < t0}
-    return {}
-
-
 def _row_path(proj, var, years, i=None, region="CZT"):
     arr = proj.get(var, region)
     idx = [int(np.searchsorted(proj.years, y)) for y in years]
