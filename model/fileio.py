@@ -95,11 +95,21 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _czt_made(folder: Path) -> bool:
+    """A folder czt-model wrote: it carries the marker (written first into every temp folder and
+    present in every output folder set aside as ``.old-``), or it is empty (killed before the marker)."""
+    try:
+        return (folder / MARKER).is_file() or not any(folder.iterdir())
+    except OSError:
+        return False
+
+
 def remove_stale_temp(parent: Path) -> list[Path]:
     """Remove ``.tmp-<name>-<pid>``/``.old-<name>-<pid>`` folders in ``parent`` whose process is gone.
 
     These are left behind only by a process killed outright (SIGKILL, power
-    loss); a live process's folders are never touched. Returns what was removed.
+    loss); a live process's folders are never touched, nor a folder of that
+    name without the czt-model marker (someone else's). Returns what was removed.
     """
     removed = []
     try:
@@ -108,7 +118,7 @@ def remove_stale_temp(parent: Path) -> list[Path]:
         return removed
     for p in entries:
         m = _TMP_RE.match(p.name)
-        if m and p.is_dir() and not p.is_symlink() and not _pid_alive(int(m.group(2))):
+        if m and p.is_dir() and not p.is_symlink() and not _pid_alive(int(m.group(2))) and _czt_made(p):
             shutil.rmtree(p, ignore_errors=True)
             if not p.exists():
                 removed.append(p)

@@ -157,16 +157,21 @@ def test_stale_temp_folders_of_dead_processes_are_removed(tmp_path):
     pid = int(dead.stdout)
     stale = tmp_path / f".tmp-baseline-{pid}"
     stale.mkdir()
+    (stale / MARKER).write_text("kind=run\nname=baseline\n")  # atomic_dir writes it first
     (stale / "forecasts.csv").write_text("half")
     alive = tmp_path / f".tmp-plan-{os.getppid()}"
     alive.mkdir()
     keep = tmp_path / ".tmp-notours"
     keep.mkdir()
+    mine = tmp_path / f".tmp-mine-{pid}"          # a user's folder that only looks like ours: no marker
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
     removed = remove_stale_temp(tmp_path)
     assert removed == [stale] and alive.exists() and keep.exists()
+    assert (mine / "notes.txt").read_text() == "mine"
     with atomic_dir(tmp_path / "r", kind="run", name="r") as t:  # every write cleans its parent folder
         (t / "x").write_text("1")
-    assert listing(tmp_path) == {alive.name, keep.name, "r"}
+    assert listing(tmp_path) == {alive.name, keep.name, mine.name, "r"}
 
 
 def test_export_writes_only_into_a_czt_run_folder(tmp_path):
