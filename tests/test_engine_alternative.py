@@ -85,6 +85,13 @@ def test_hightech_push_raises_the_share_through_the_structural_model(runs):
     d = h.projection.get("High-tech VA|Share of GDP")[:, k] - p.projection.get("High-tech VA|Share of GDP")[:, k]
     assert np.median(d) > 0.3              # upgrading at up to 0.3 pp/yr of GDP, 2025-2030, within ceilings
     assert (d > 0).mean() > 0.9
+    # the stated pace u pp of GDP per lever year (at the base structure, so within 10% once GDP's own
+    # structure moves): about u in the first lever year and 6u by 2030
+    lv = h.scenario.levers
+    for year in (lv.start_year, 2030):
+        j = int(np.searchsorted(p.projection.years, year))
+        dj = h.projection.get("High-tech VA|Share of GDP")[:, j] - p.projection.get("High-tech VA|Share of GDP")[:, j]
+        assert np.median(dj) == pytest.approx(lv.hightech_upgrade_pp * (year - lv.start_year + 1), rel=0.1)
     # the assumption-driven forecast of the share itself is the same in both (the lever acts structurally)
     assert h.scenario.assumptions.hightech == p.scenario.assumptions.hightech
 
