@@ -56,13 +56,26 @@ def test_parameters_file_is_validated(tmp_path):
         load_opt_config(bad)
 
 
-def test_kappa_uncertainty_sample_is_seeded_and_centred():
-    from model.opt.capital import kappa_scale_sample
-    panel = read_long_csv(DATA / "macro" / "czt_best_panel_long.csv")
-    a = kappa_scale_sample(panel, GDP_REAL_PATH, 0.5061, 2017, 2024, 0.096, 400, seed=5)
-    b = kappa_scale_sample(panel, GDP_REAL_PATH, 0.5061, 2017, 2024, 0.096, 400, seed=5)
-    np.testing.assert_array_equal(a, b)
-    assert abs(np.median(a) - 1) < 0.02 and 0.8 < a.min() and a.max() < 1.25
+def test_kappa_scales_from_investment_by_hand():
+    from model.opt.capital import harberger_initial_stock, kappa_scales_from_investment, perpetual_inventory
+    iv = np.array([100.0, 110.0, 115.0, 130.0])
+    d = np.diff(np.log(iv))
+    se = d.std(ddof=1) / np.sqrt(3)
+    z = np.array([0.0, 1.0, -1.0])
+    s = kappa_scales_from_investment(iv, 0.096, z)
+
+    def k(g):     # Harberger start, then K_t = (1 - delta) K_{t-1} + I_t
+        kk = 100.0 / (g + 0.096)
+        for i in iv[1:]:
+            kk = 0.904 * kk + i
+        return kk
+    g0 = np.exp(d.mean()) - 1
+    np.testing.assert_allclose(s, [1.0, k(np.exp(d.mean() + se) - 1) / k(g0), k(np.exp(d.mean() - se) - 1) / k(g0)],
+                               rtol=1e-12)
+    assert s[1] < 1 < s[2]        # faster assumed investment growth -> smaller initial stock
+    np.testing.assert_allclose(k(g0), perpetual_inventory(harberger_initial_stock(100.0, g0, 0.096), iv[1:], 0.096)[-1])
+    with pytest.raises(CztInputError, match="3 years"):
+        kappa_scales_from_investment(iv[:2], 0.096, z)
 
 
 def test_paths_from_projection_carry_kappa_and_path_values():

@@ -45,7 +45,7 @@ def kappa_scales(state, io_system, n: int, seed: int) -> tuple[np.ndarray, str]:
         Scales (all 1 when the inputs do not allow the calculation, said in the note).
     """
     from ..io.params import load_parameters, read_long_csv
-    from ..opt.capital import calibrate_capital, harberger_initial_stock, perpetual_inventory
+    from ..opt.capital import calibrate_capital, kappa_scales_from_investment
     from ..opt.params import OptState
     from ..paths import DATA
 
@@ -61,19 +61,12 @@ def kappa_scales(state, io_system, n: int, seed: int) -> tuple[np.ndarray, str]:
     except (CztInputError, AttributeError, KeyError) as exc:
         return np.ones(n), f"kappa uncertainty not applied ({exc})"
     iv = np.array([cap.investment_real[y] for y in range(ty, int(st.year) + 1)])
-    d = np.diff(np.log(iv))
-    if len(d) < 2:
+    if len(iv) < 3:
         return np.ones(n), "kappa uncertainty not applied (fewer than 3 years of investment)"
+    d = np.diff(np.log(iv))
     se = float(d.std(ddof=1) / np.sqrt(len(d)))
     z = np.random.default_rng([int(seed), KAPPA_SEED_SALT]).standard_normal(n)
-    g = np.exp(d.mean() + z * se) - 1
-    g = np.maximum(g, -delta + 1e-3)           # keep g + delta > 0 (Harberger)
-
-    def k_base(gi):
-        return float(perpetual_inventory(harberger_initial_stock(iv[0], gi, delta), iv[1:], delta)[-1])
-
-    k0 = k_base(float(np.exp(d.mean()) - 1))
-    s = np.array([k_base(float(x)) for x in g]) / k0
+    s = kappa_scales_from_investment(iv, delta, z)
     return s, (f"kappa uncertainty: mean real investment growth {ty}-{st.year} {np.exp(d.mean()) - 1:.4f} "
                f"(s.e. of the mean log growth {se:.4f}, {len(d)} changes) drawn per sample path; "
                f"kappa scale {s.min():.3f}-{s.max():.3f}")

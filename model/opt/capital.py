@@ -186,33 +186,46 @@ def cluster_kappa(depreciation, va, capital_output: float) -> np.ndarray:
     return K * d / d.sum() / v
 
 
-def kappa_scale_sample(panel, gdp_real: dict, s_table: float, table_year: int, base_year: int, delta: float,
-                       n: int, seed: int) -> np.ndarray:
-    r"""Sample of capital–output scale factors from the uncertainty of the initial stock.
+def kappa_scales_from_investment(investment_real, delta: float, z) -> np.ndarray:
+    r"""Capital–output scale factors from the sampling error of Harberger's initial stock.
 
-    Harberger's initial stock :math:`K_0 = I_0/(g_I + \delta)` rests on the
-    mean real investment growth :math:`\hat g_I`, estimated from the
-    :math:`m` annual growth rates of the investment series with standard
-    error :math:`s/\sqrt{m}`. Drawing :math:`g_I \sim N(\hat g_I, s^2/m)`
-    (truncated so that :math:`g_I + \delta > 0.02`) and re-running the
-    inventory gives :math:`(K/Y)_j`; the scale is :math:`(K/Y)_j / (K/Y)`
-    (DERIVED; seeded).
+    Harberger's initial stock :math:`K_0 = I_0/(g_I + \delta)` rests on the mean
+    real investment growth, estimated from the :math:`m` log changes
+    :math:`d_t` of the investment series. Its sampling uncertainty is carried
+    to κ (DERIVED):
+
+    .. math::
+
+        \hat g_j = \exp(\bar d + z_j\, s_d/\sqrt{m}) - 1, \quad
+        \hat g_j \ge -\delta + 10^{-3}, \qquad
+        s_j = K_T(\hat g_j) / K_T(e^{\bar d} - 1),
+
+    with :math:`K_T` the perpetual-inventory stock of the last year rolled
+    forward from that initial stock. Every cluster's κ is multiplied by
+    :math:`s_j` (``PathInputs.kappa_scale``); δ is not varied.
+
+    Parameters
+    ----------
+    investment_real : array (T,)
+        Real investment, first year the inventory's start; at least 3 years.
+    delta : float
+        Depreciation rate.
+    z : array (n,)
+        Standard-normal draws (the caller seeds them).
 
     Returns
     -------
     ndarray (n,)
-        Multipliers of every κ_c (``PathInputs.kappa_scale``), median ≈ 1.
+        Scales, median ≈ 1.
     """
-    cal = calibrate_capital(panel, gdp_real, s_table, table_year, base_year, delta)
-    years = sorted(cal.investment_real)
-    iv = np.array([cal.investment_real[y] for y in years])
-    lg = np.diff(np.log(iv))
-    se = float(lg.std(ddof=1) / np.sqrt(len(lg))) if len(lg) > 1 else 0.0
-    rng = np.random.default_rng(seed)
-    g = np.maximum(cal.g_investment + se * rng.standard_normal(n), 0.02 - delta)
-    y_base = float(gdp_real[base_year])
-    out = np.empty(n)
-    for j, gj in enumerate(g):
-        k = perpetual_inventory(harberger_initial_stock(iv[0], gj, delta), iv[1:], delta)[-1]
-        out[j] = (k / y_base) / cal.capital_output
-    return out
+    iv = np.asarray(investment_real, float)
+    d = np.diff(np.log(iv))
+    if len(d) < 2:
+        raise CztInputError("capital", "kappa uncertainty needs at least 3 years of investment")
+    se = float(d.std(ddof=1) / np.sqrt(len(d)))
+    g = np.maximum(np.exp(d.mean() + np.asarray(z, float) * se) - 1, -delta + 1e-3)   # g + delta > 0
+
+    def k_last(gi: float) -> float:
+        return float(perpetual_inventory(harberger_initial_stock(iv[0], gi, delta), iv[1:], delta)[-1])
+
+    return np.array([k_last(float(x)) for x in g]) / k_last(float(np.exp(d.mean()) - 1))

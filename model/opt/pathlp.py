@@ -178,7 +178,8 @@ def paths_from_projection(proj, state, years, index=None, kappa_scale=None) -> l
     ``GDP|Nominal`` (a path's negative high-tech VA — the assumption's random
     walk can cross zero — is read as 0); the energy-intensity index is
     ``Energy intensity``. ``kappa_scale`` (one value per returned path, e.g.
-    :func:`model.opt.capital.kappa_scale_sample`) carries κ uncertainty;
+    :func:`model.engine.kappa.kappa_scales`, built on
+    :func:`model.opt.capital.kappa_scales_from_investment`) carries κ uncertainty;
     default 1.
     """
     from .params import OptState
