@@ -271,10 +271,23 @@ def io_projection(sc, proj, system=None):
 
 
 def _state(panel, proj, sc) -> dict:
-    """Latest observed state and forecast medians handed to the optimisation."""
+    """Latest observed state and forecast medians handed to the optimisation.
+
+    The structural model (levers, optimisation) is calibrated on the 2019 base
+    (plan baseline, high-tech VA from 2019, capital stock); an as-of origin before
+    2019 has none of that, so such a run is refused with one line.
+    """
+    ht = panel.latest("hightech_va", "CZT")
+    if ht is None or 2019 not in panel.series("gdp_nominal", "CZT"):
+        from .errors import CztInputError
+
+        raise CztInputError(sc.source_files[-1] if sc.source_files else sc.name,
+                            f"forecast.as_of: {sc.forecast.as_of} is before 2019, and the structural model behind "
+                            "[levers] and [optimisation] is calibrated on data from 2019 on; use an origin >= 2019, "
+                            "or a lever-free scenario (e.g. baseline) for earlier origins")
     y, gdp, _ = panel.latest("gdp_nominal", "CZT")
     ei_y, ei, _ = panel.latest("energy_intensity_index", "CZT")
-    ht_y, ht, _ = panel.latest("hightech_va", "CZT")
+    ht_y, ht, _ = ht
     med = {var: {int(y): float(v) for y, v in proj.stat(var).items()}
            for var in ("GDP|Nominal", "GDP|Real", "GDP|Deflator", "Energy intensity", "High-tech VA")}
     return {"year": y, "gdp_nominal": gdp, "gdp_real_2019prices": panel.series("gdp_real", "CZT")[y],

@@ -189,6 +189,9 @@ CLI_CASES = {
     "compare missing runs": (("compare", "no_such_run_a", "no_such_run_b"), 2, ["no_such_run_a"]),
     "data unknown scenario": (("data", "no_such_preset"), 2, ["no_such_preset"]),
     "backtest unknown scenario": (("backtest", "no_such_preset"), 2, ["no_such_preset"]),
+    "as-of after the data": (("run", "baseline", "--as-of", "2031"), 2, ["2031"]),
+    "levers before 2019": (("run", "plan", "--as-of", "2015", "--paths", "200"), 2, ["plan.toml", "forecast.as_of",
+                                                                                    "2019"]),
 }
 
 
