@@ -761,6 +761,8 @@ def write_report(run_dir: Path, result=None) -> None:
         The run's result; adds the scenario's description and settings. The
         report is built from the files alone when omitted.
     """
+    from .fileio import write_text_atomic
+
     run_dir = Path(run_dir)
     title, sections = build_sections(run_dir, result)
     html_text = _render_html(title, sections)
@@ -782,9 +784,7 @@ def write_report(run_dir: Path, result=None) -> None:
                               "<section id='scorecard'><h2>目标计分卡</h2>" + zh_legend, 1)
     for fname, text in (("report.html", html_text), ("report_zh.html", zh_text),
                         ("report.md", _render_md(title, sections))):
-        tmp = run_dir / f".{fname}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(run_dir / fname)
+        write_text_atomic(run_dir / fname, text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -279,13 +279,12 @@ EVALUATION_TABLE = "evaluation_summary.csv"
 def store_summary(ev: Evaluation, scenario):
     """Store the summary in ``calibration/backtests/evaluation_summary.csv`` under its key."""
     from ..backtest_store import STORE
+    from ..fileio import write_text_atomic
 
     key = evaluation_key(scenario, ev.origins, ev.horizons)
     STORE.mkdir(parents=True, exist_ok=True)
     path = STORE / EVALUATION_TABLE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(f"# key={key}\n" + ev.summary.to_csv(index=False, float_format="%.6g"), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, f"# key={key}\n" + ev.summary.to_csv(index=False, float_format="%.6g"))
     return path
 
 

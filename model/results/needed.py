@@ -13,10 +13,7 @@ def target_kinds() -> dict[str, str]:
     from ..fileio import read_toml
     from ..targets import TARGETS_FILE
 
-    try:
-        return {t["id"]: t.get("kind", "level") for t in read_toml(TARGETS_FILE).get("target", [])}
-    except Exception:  # noqa: BLE001 - the report still renders, with the plain %/yr reading
-        return {}
+    return {t["id"]: t.get("kind", "level") for t in read_toml(TARGETS_FILE).get("target", [])}
 
 
 def needed_per_year(r, kinds: dict[str, str]) -> str:
