@@ -66,6 +66,9 @@ def write_iamc(df: pd.DataFrame, path: Path) -> None:
 # rate or deflator is invented, so converting yuan to dollars or across price
 # bases fails instead of returning a made-up number.
 _MONEY = re.compile(r"^100m (?:CNY|yuan)(?: \((?:nominal|(?P<year>\d{4}) prices)\))?$")
+# an index with base 100 is the value as a percentage of its base-year value (as-of runs
+# before 2019 price in their origin year, e.g. "index (2010 = 100)")
+_INDEX = re.compile(r"^index \((?P<year>\d{4}) = 100\)$")
 _FIXED = {  # internal -> (IAMC unit, factor, Chinese unit, factor)
     "10k persons": ("million", 0.01, "万人", 1.0),
     "10k tce": ("Mtce", 0.01, "万吨标准煤", 1.0),
@@ -73,8 +76,6 @@ _FIXED = {  # internal -> (IAMC unit, factor, Chinese unit, factor)
     "percent": ("%", 1.0, "%", 1.0),
     "percent of GDP": ("%", 1.0, "%（占GDP）", 1.0),
     "pp": ("%", 1.0, "百分点", 1.0),
-    # an index with base 100 is the value as a percentage of its base-year value
-    "index (2019 = 100)": ("%", 1.0, "2019 = 100", 1.0),
     "CNY": ("CNY/yr", 1.0, "元", 1.0),  # GDP per capita: yuan per person per year
     "1 (base year = 1)": ("dimensionless", 1.0, "基年 = 1", 1.0),
 }
@@ -89,6 +90,8 @@ def iamc_unit(unit: str) -> tuple[str, float] | None:
     m = _MONEY.match(str(unit).strip())
     if m:
         return (f"billion CNY_{m['year']}/yr" if m["year"] else "billion CNY/yr"), 0.1
+    if _INDEX.match(str(unit).strip()):
+        return "%", 1.0
     f = _FIXED.get(str(unit).strip())
     return (f[0], f[1]) if f else None
 
@@ -98,6 +101,9 @@ def zh_unit(unit: str) -> str:
     m = _MONEY.match(str(unit).strip())
     if m:
         return f"亿元（{m['year']}年价格）" if m["year"] else "亿元"
+    m = _INDEX.match(str(unit).strip())
+    if m:
+        return f"{m['year']} = 100"
     f = _FIXED.get(str(unit).strip())
     return f[2] if f else str(unit)
 

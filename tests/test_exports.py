@@ -48,6 +48,9 @@ def test_one_unit_mapping_internal_to_iamc_and_chinese():
     assert iamc_unit("10k persons") == ("million", 0.01)
     assert zh_unit("100m CNY") == zh_unit("100m yuan (nominal)") == "亿元"
     assert zh_unit("10k persons") == "万人" and zh_unit("index (2019 = 100)") == "2019 = 100"
+    # as-of runs before 2019 carry their origin's price base
+    assert iamc_unit("index (2010 = 100)") == ("%", 1.0) and zh_unit("index (2010 = 100)") == "2010 = 100"
+    assert iamc_unit("100m CNY (2010 prices)") == ("billion CNY_2010/yr", 0.1)
     assert iamc_unit("furlongs") is None and zh_unit("furlongs") == "furlongs"
 
 
