@@ -52,6 +52,25 @@ def _current(lp: PathLP):
     return lp._solution("optimal", float(lp.h.getInfo().objective_function_value), 0.0)
 
 
+def _bisect_reachable(ok, lo: float, hi: float, tol: float, cap: bool) -> float:
+    """Bisection on a target value whose feasibility ``ok(v)`` is monotone.
+
+    For a cap (``cap=True``) feasibility holds from some value up: return the
+    lowest feasible value within ``tol``; for a floor it holds up to some value:
+    return the highest. NaN when even the loosest end (``hi`` for a cap, ``lo``
+    for a floor) is infeasible.
+    """
+    if not ok(hi if cap else lo):
+        return float("nan")
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        if ok(mid) == cap:
+            hi = mid
+        else:
+            lo = mid
+    return hi if cap else lo
+
+
 def best_reachable(lp: PathLP, target_id: str, tol: float = 0.01) -> float:
     """Best value of a target reachable within the bounds (its own units)."""
     t = _target(lp, target_id)
@@ -74,21 +93,8 @@ def best_reachable(lp: PathLP, target_id: str, tol: float = 0.01) -> float:
             lp.set_target_value(t.id, v)
             st, _ = lp.resolve()
             return st == "optimal" and lp.values()[lp.idx["S"][t.id]] <= scale
-        if t.kind == "energy_intensity":          # a cap: lowest reachable
-            lo, hi = 1.0, 400.0
-            if not ok(hi):
-                return float("nan")
-            while hi - lo > tol:
-                mid = 0.5 * (lo + hi)
-                lo, hi = (lo, mid) if ok(mid) else (mid, hi)
-            return hi
-        lo, hi = 0.0, 99.0                          # a floor: highest reachable
-        if not ok(lo):
-            return float("nan")
-        while hi - lo > tol:
-            mid = 0.5 * (lo + hi)
-            lo, hi = (mid, hi) if ok(mid) else (lo, mid)
-        return lo
+        cap = t.kind == "energy_intensity"        # a cap: lowest reachable; otherwise a floor: highest reachable
+        return _bisect_reachable(ok, 1.0, 400.0, tol, cap) if cap else _bisect_reachable(ok, 0.0, 99.0, tol, cap)
     finally:
         lp.set_target_value(t.id, v0)
         _restore(lp)
