@@ -147,6 +147,16 @@ def test_ras_update_reproduces_target_margins():
     assert acc.VA.sum() == pytest.approx(16834.98, abs=0.01)
 
 
+def test_ras_update_takes_the_latest_published_structure_up_to_the_year():
+    # Hunan's three-sector VA is not in the vendored panel for 2020: a 2020 structure is the 2019 one, said so
+    s20 = IOSystem.from_calibration(region="Hunan", structure_year=2020)
+    s19 = IOSystem.from_calibration(region="Hunan", structure_year=2019)
+    assert s20.ras_report["year"] == 2019
+    np.testing.assert_allclose(s20.va, s19.va, rtol=1e-12)
+    with pytest.raises(CztInputError, match="up to 2010"):
+        IOSystem.from_calibration(region="Hunan", structure_year=2010)
+
+
 # ------------------------------------------------------------------ projection
 def test_projection_follows_macro_path_and_is_valid_iamc(czt, path):
     out = czt.project(path)

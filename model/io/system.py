@@ -574,12 +574,21 @@ class IOSystem:
 
 
 def _ras_update(T: IOTable, groups: np.ndarray, year: int, assumptions: list):
-    """RAS-update the Hunan table to the year's observed three-sector VA."""
+    """RAS-update the Hunan table to the latest observed three-sector VA up to ``year``.
+
+    Hunan's three-sector VA is not published for every year (none for 2020 in
+    the vendored panel); the latest year <= ``year`` that has all three is used,
+    and the assumptions record which.
+    """
     panel = read_long_csv(DATA / "macro" / "czt_best_panel_long.csv")
-    sub = panel[(panel["region_code"] == "430000") & (panel["year"] == year)
-                & panel["variable"].isin(["va_primary", "va_secondary", "va_tertiary"])]
-    if len(sub) != 3:
-        raise CztInputError("macro/czt_best_panel_long.csv", f"no Hunan va_primary/secondary/tertiary for {year}")
+    three = panel[(panel["region_code"] == "430000") & (panel["year"] <= year)
+                  & panel["variable"].isin(["va_primary", "va_secondary", "va_tertiary"])]
+    complete = three.groupby("year")["variable"].nunique()
+    complete = complete[complete == 3]
+    if complete.empty:
+        raise CztInputError("macro/czt_best_panel_long.csv", f"no Hunan va_primary/secondary/tertiary up to {year}")
+    year = int(complete.index.max())
+    sub = three[three["year"] == year]
     target = {r.variable.removeprefix("va_"): r.value * YI for r in sub.itertuples()}
     vac = T.va[["VA001", "VA002", "VA003", "VA004"]]
     m = margins_from_group_va(T.Z.to_numpy(), T.x.to_numpy(), vac.sum(axis=1).to_numpy(), groups, target)
