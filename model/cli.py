@@ -116,7 +116,7 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (see `c
                 typer.echo(f"  {r.target:<18} {r.status:<13} P={p}  {r.name}")
             opt = res.optimisation
             if opt:
-                from .scorecard import lp_status_line
+                from .report.scorecard import lp_status_line
 
                 lp = res.alternative.lp_status if getattr(res, "alternative", None) is not None else None
                 typer.echo(f"\nOptimisation ({opt.get('mode')}): {lp_status_line(opt, lp)} — targets_feasibility.csv")
@@ -128,7 +128,7 @@ def run(scenario: Optional[str] = typer.Argument(None, help="Preset name (see `c
         for res in rows:
             s = res.scorecard.set_index("target")
             med = s.at["gdp_level", "forecast_median"]
-            from .scorecard import lp_status_line
+            from .report.scorecard import lp_status_line
 
             opt = lp_status_line(res.optimisation)
             typer.echo(f"{res.scenario.name:<16}{med:>16,.0f}{s.at['gdp_level','prob_meet']:>8.3f}"
@@ -310,7 +310,7 @@ def _mount_optional() -> None:
     except ImportError:
         pass
     try:
-        from .compare import compare_command
+        from .report.compare import compare_command
 
         app.command(name="compare")(compare_command)
     except ImportError:

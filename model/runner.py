@@ -110,17 +110,17 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
         Forecast origin T (sets ``forecast.as_of``): only data for years <= T
         are used; the default output folder is then ``outputs/<name>-asof-<T>``.
     """
-    from .charts import all_fan_charts
+    from .report.charts import all_fan_charts
     from .data.loader import SOURCE_FILES, load_plan_figures, load_sources
     from .data.panel import build_panel
     from .manifest import code_version, input_hashes, package_versions
     from .outputs import forecast_table
-    from .report import write_report
+    from .report.html import write_report
     from .results.excel import write_workbook
     from .results.pyam_io import write_pyam_files
     from .projection import project
     from .scenario import PARAMETERS_FILE, load_scenario
-    from .scorecard import scorecard, scorecard_markdown
+    from .report.scorecard import scorecard, scorecard_markdown
     from .targets import TARGETS_FILE, load_targets
 
     t0 = time.perf_counter()

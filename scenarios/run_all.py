@@ -19,7 +19,7 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     """Run the presets (all, or those named), print a summary table and write a comparison."""
-    from model.compare import compare_runs, summary_lines, write_comparison
+    from model.report.compare import compare_runs, summary_lines, write_comparison
     import signal
 
     from model.errors import Terminated, describe

@@ -114,7 +114,7 @@ def test_interpolated_population_years_carry_intercensal_uncertainty(setup):
 
 def test_plan_figures_after_origin_are_not_the_latest_observation(setup):
     from model.data.loader import load_plan_figures
-    from model.scorecard import _latest
+    from model.report.scorecard import _latest
     from model.targets import load_targets
 
     sc, src = setup

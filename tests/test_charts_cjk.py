@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from model.charts import FAN_VARIABLES, all_fan_charts, cjk_font_family, cjk_font_path, target_label
+from model.report.charts import FAN_VARIABLES, all_fan_charts, cjk_font_family, cjk_font_path, target_label
 
 
 def _render(text: str, family) -> np.ndarray:
@@ -70,8 +70,8 @@ def test_comparison_allocation_chart_names_clusters_in_chinese_and_english(tmp_p
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from model.compare import _allocation_chart
-    from model.i18n import cluster_names
+    from model.report.compare import _allocation_chart
+    from model.report.i18n import cluster_names
 
     names = cluster_names()
     rows = [{"scenario": s, "variable": f"Optimisation|Investment|{c}", "unit": "100m CNY (2024 prices)",

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from model import compare as cmpmod
+from model.report import compare as cmpmod
 from model.cli import app
-from model.compare import compare_runs, write_comparison
+from model.report.compare import compare_runs, write_comparison
 from model.errors import CztInputError
 from model.iamc import IAMC_COLUMNS
 from model.runner import run_scenario

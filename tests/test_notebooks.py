@@ -26,7 +26,7 @@ nbclient = pytest.importorskip("nbclient", reason="nbclient not installed (pip i
 NB_DIR = ROOT / "notebooks"
 NOTEBOOKS = ["01_data_explorer", "02_forecasts_and_backtests", "03_io_multipliers",
              "04_investment_optimisation", "05_scenario_comparison", "06_explore_assumptions"]
-PUBLIC_IMPORTS = {"model", "model.io", "model.compare", "model.i18n"}
+PUBLIC_IMPORTS = {"model", "model.io", "model.report.compare", "model.report.i18n"}
 
 _panel = pd.read_csv(DATA / "macro" / "czt_best_panel_long.csv", dtype={"region_code": str})
 

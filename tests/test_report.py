@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.report import source_registry, write_report
+from model.report.html import source_registry, write_report
 from model.runner import run_scenario
 
 N_PATHS = 300
@@ -119,7 +119,7 @@ def test_optimisation_sections_allocation_duals_frontier(plan_run):
     alloc = pd.read_csv(d / "allocation.csv")
     clusters = alloc[alloc.variable.str.startswith("Optimisation|Investment|")].variable.str.split("|").str[-1].unique()
     assert len(clusters) > 3 and all(c in m for c in clusters)
-    from model.i18n import cluster_names
+    from model.report.i18n import cluster_names
 
     names = cluster_names()
     assert all(names[c][0] in m for c in clusters)                     # English names from cluster_map.csv
@@ -209,7 +209,7 @@ def test_report_renders_in_headless_chromium(plan_run, tmp_path):
 
 
 def test_module_entry_point_rebuilds_a_report_and_rejects_a_non_run_folder(plan_run, tmp_path, capsys):
-    from model.report import main
+    from model.report.html import main
 
     d, _ = plan_run
     copy = tmp_path / "again"
@@ -233,7 +233,7 @@ def test_chinese_report_from_the_same_sections(plan_run):
     assert zh.count("<table>") == en.count("<table>")
     assert re.findall(r"base64,([A-Za-z0-9+/=]{64})", zh) == re.findall(r"base64,([A-Za-z0-9+/=]{64})", en)
     card = pd.read_csv(d / "scorecard.csv")
-    from model.i18n import STATUS_ZH
+    from model.report.i18n import STATUS_ZH
     for status, n in card.status.value_counts().items():
         assert zh.count(f">{STATUS_ZH[status]}</td>") == n, status
     # the summary's sentences with numbers are translated too, with the same numbers
@@ -289,7 +289,7 @@ def _glyph_page(tmp_path: Path, text: str, name: str) -> str:
 
 
 def _CSS_SRC() -> str:
-    from model.report import CSS
+    from model.report.html import CSS
 
     return CSS
 
@@ -338,7 +338,7 @@ def test_chinese_report_renders_with_and_without_a_cjk_font(plan_run, tmp_path, 
 
 
 def test_chinese_report_shows_chinese_units(plan_run):
-    from model.report_zh import tr_cell
+    from model.report.zh import tr_cell
 
     assert tr_cell(">= 27,000 100m yuan") == ">= 27,000 亿元" and tr_cell(">= 1,300 10k persons") == ">= 1,300 万人"
     assert tr_cell("100m yuan (nominal)") == "亿元" and tr_cell("gdp_level") == "gdp_level"

@@ -221,7 +221,7 @@ def _drift_scenario(tmp_path: Path, parent: str = "baseline", name: str = "quick
 
 
 def test_failure_late_in_a_run_leaves_the_previous_folder_untouched_and_no_temp(tmp_path, monkeypatch):
-    from model import report
+    from model.report import html as report
     from model.runner import run_scenario
 
     f = _drift_scenario(tmp_path)
@@ -245,7 +245,7 @@ def test_run_killed_midway_leaves_no_folder_that_looks_complete(tmp_path):
     """SIGKILL a real run after run.json is in its temporary folder: the final folder never appears."""
     f = _drift_scenario(tmp_path)
     out = tmp_path / "runs" / "quick"
-    code = ("import time, model.report as r\n"
+    code = ("import time, model.report.html as r\n"
             "def slow(d, res):\n    time.sleep(60)\n"
             "r.write_report = slow\n"
             "from model.runner import run_scenario\n"

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from model.scorecard import energy_assumption_sensitivity
+from model.report.scorecard import energy_assumption_sensitivity
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..i18n import BASIS_ZH, REGION_ZH, STATUS_ZH, bilingual, cluster_label, variable_label
+from ..report.i18n import BASIS_ZH, REGION_ZH, STATUS_ZH, bilingual, cluster_label, variable_label
 from ..iamc import zh_unit
 
 SHEETS = {"scorecard": "计分卡 Scorecard", "forecasts": "预测 Forecasts", "allocation": "投资分配 Allocation",

@@ -5,7 +5,7 @@ Reads ``calibration/backtests/evaluation_summary.csv`` (written by
 """
 from __future__ import annotations
 
-from .data.panel import CZT
+from ..data.panel import CZT
 
 ORIGINS = "2010-2019"
 
@@ -24,7 +24,7 @@ def accuracy_table(summary, variable: str = "GDP|Nominal", origins: str = ORIGIN
 
 def evaluation_section(section_cls):
     """A report section (instance of ``section_cls``) or None when no stored evaluation exists."""
-    from .engine.evaluate import load_stored_summary
+    from ..engine.evaluate import load_stored_summary
 
     summary = load_stored_summary()
     if summary is None or not len(summary):

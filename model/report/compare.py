@@ -38,10 +38,10 @@ import numpy as np
 import pandas as pd
 import typer
 
-from .errors import CztError, CztInputError
-from .fileio import atomic_dir
-from .iamc import MODEL_NAME, write_iamc
-from .paths import OUTPUTS
+from ..errors import CztError, CztInputError
+from ..fileio import atomic_dir
+from ..iamc import MODEL_NAME, write_iamc
+from ..paths import OUTPUTS
 
 #: (variable, region) pairs compared year by year.
 HEADLINE = [("GDP|Nominal", "CZT"), ("GDP|Real", "CZT"), ("GDP|Real growth", "CZT"), ("GDP|Deflator", "CZT"),
@@ -122,7 +122,7 @@ def _load_one(item) -> Run:
     if not p.is_dir():
         cand = OUTPUTS / str(item)
         if not cand.is_dir():
-            from .suggest import run_hint
+            from ..suggest import run_hint
 
             raise CztInputError(item, f"no run folder (looked for {p} and {cand}); {run_hint(str(item))}")
         p = cand

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .paths import CALIBRATION
+from ..paths import CALIBRATION
 
 VARIABLE_ZH = {
     "GDP|Nominal": "地区生产总值（现价）",

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data.panel import Panel
-from .projection import ASSUMPTION_DEPENDENCIES, VARIABLES, Projection
-from .targets import Target, meets
+from ..data.panel import Panel
+from ..projection import ASSUMPTION_DEPENDENCIES, VARIABLES, Projection
+from ..targets import Target, meets
 
 ON_TRACK, AT_RISK = 0.75, 0.25
 COLUMNS = ["target", "name", "plan_value", "unit", "comparator", "year", "latest_value", "latest_year",
@@ -70,7 +70,7 @@ def required_growth(t: Target, panel: Panel, latest_value, latest_year) -> float
     """Annual growth (%) needed from the latest observation to just meet the target."""
     if latest_value is None or latest_year is None or latest_year >= t.year or not t.modelled:
         return None
-    from .forecast.stats import required_growth as growth_needed
+    from ..forecast.stats import required_growth as growth_needed
 
     pvar = VARIABLES[t.variable][0]
     s = panel.series(pvar, t.region)

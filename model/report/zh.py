@@ -137,7 +137,7 @@ def tr_cell(text: str) -> str:
     A unit standing alone (``100m yuan``) or after a number (``>= 27,000 100m yuan``)
     becomes its Chinese display unit (亿元, 万人, %, 2019 = 100) from :func:`model.iamc.zh_unit`.
     """
-    from .iamc import zh_unit
+    from ..iamc import zh_unit
 
     if text in WORDS:
         return WORDS[text]

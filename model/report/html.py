@@ -39,7 +39,7 @@ from typing import Any
 
 import pandas as pd
 
-from .paths import DATA, ROOT
+from ..paths import DATA, ROOT
 
 STATUS_CLASS = {"on track": "ok", "met": "ok", "at risk": "warn", "binding": "warn",
                 "off track": "bad", "violated": "bad", "missed": "bad", "not modelled": "na"}
@@ -197,7 +197,7 @@ def _linkify(escaped: str) -> str:
 
 
 def _table_html(t: _Table, lang: str = "en") -> str:
-    from .report_zh import tr, tr_cell
+    from .zh import tr, tr_cell
 
     df = t.df
     T = (lambda x: tr(str(x))) if lang == "zh" else str  # noqa: E731
@@ -245,7 +245,7 @@ def _data_uri(path: Path) -> str:
 
 def _render_html(title: str, sections: list[_Section], lang: str = "en") -> str:
     """The HTML document; ``lang="zh"`` renders the same sections through the translation table."""
-    from .report_zh import tr
+    from .zh import tr
 
     T = tr if lang == "zh" else (lambda x: x)  # noqa: E731
     body = [f"<h1>{_esc(title)}</h1>",
@@ -358,7 +358,7 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
     s.p("Needed per year: what it takes each year from the latest observation to the target year to just meet the "
         "target — growth of the level (%/yr) for levels and indices, change in percentage points (pp/yr) for rates "
         "and shares, and real growth in the remaining years for an average-growth target.", "note")
-    from .results.needed import needed_per_year as _needed, target_kinds
+    from ..results.needed import needed_per_year as _needed, target_kinds
 
     kinds = target_kinds()
     rows = []
@@ -537,7 +537,7 @@ def _optimisation_section(run_dir: Path, man: dict) -> _Section | None:
         s.table(sub, caption=f"{len(front)} frontier points in frontier.csv (every ~10th shown)")
     mps = run_dir / "model.mps"
     if mps.exists():
-        from .manifest import sha256_file
+        from ..manifest import sha256_file
 
         s.p(f"The LP as solved: `model.mps` ({mps.stat().st_size:,} bytes, SHA-256 `{sha256_file(mps)[:16]}…`).", "note")
     return s
@@ -739,7 +739,7 @@ def build_sections(run_dir: Path, result=None) -> tuple[str, list[_Section]]:
     name = man.get("scenario") or run_dir.name
     sections = [_summary(run_dir, man, card, result), _scorecard(card, man),
                 _forecast_section(run_dir, man, fc, result)]
-    from .report_evaluate import evaluation_section
+    from .evaluate import evaluation_section
 
     for extra in (_optimisation_section(run_dir, man), _methods_section(run_dir), evaluation_section(_Section)):
         if extra is not None:
@@ -761,7 +761,7 @@ def write_report(run_dir: Path, result=None) -> None:
         The run's result; adds the scenario's description and settings. The
         report is built from the files alone when omitted.
     """
-    from .fileio import write_text_atomic
+    from ..fileio import write_text_atomic
 
     run_dir = Path(run_dir)
     title, sections = build_sections(run_dir, result)
@@ -772,7 +772,7 @@ def write_report(run_dir: Path, result=None) -> None:
               "<span style='background:#eceff1'>not modelled</span></p>")
     html_text = html_text.replace("<section id='scorecard'><h2>Scorecard</h2>",
                                   "<section id='scorecard'><h2>Scorecard</h2>" + legend, 1)
-    from .report_zh import tr
+    from .zh import tr
 
     name = title.split("scenario ")[-1]
     zh_text = _render_html(tr("czt-model reviewer report — scenario {name}", name=name), sections, lang="zh")
@@ -790,7 +790,7 @@ def write_report(run_dir: Path, result=None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """``python -m model.report RUN_DIR``: rebuild the report of an existing run from its files."""
     args = sys.argv[1:] if argv is None else argv
-    from .fileio import read_marker
+    from ..fileio import read_marker
 
     # only a czt run folder (marker/manifest): never over a user's own report.html beside some run.json
     if len(args) != 1 or not (Path(args[0]) / "run.json").exists() or (read_marker(Path(args[0])) or {}).get("kind") != "run":
