@@ -82,7 +82,8 @@ def assumptions_table(scenario) -> pd.DataFrame:
 
 def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
                  n_paths: int | None = None, progress: Callable[[str], None] | None = None,
-                 force: bool = False, overrides: dict | None = None, as_of: int | None = None) -> RunResult:
+                 force: bool = False, overrides: dict | None = None, as_of: int | None = None,
+                 n_lp_paths: int | None = None) -> RunResult:
     """Run one scenario (preset name or TOML path).
 
     Parameters
@@ -109,6 +110,10 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
     as_of : int, optional
         Forecast origin T (sets ``forecast.as_of``): only data for years <= T
         are used; the default output folder is then ``outputs/<name>-asof-<T>``.
+    n_lp_paths : int, optional
+        Sample paths on which the structural model (levers, LP) is re-solved
+        (default :data:`model.engine.alternative.N_LP_PATHS`); a sweep's
+        variants use a smaller sample, and this gives the full run to compare.
     """
     from .report.charts import all_fan_charts
     from .data.loader import SOURCE_FILES, load_plan_figures, load_sources
@@ -152,7 +157,7 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
     _stage(progress, f"simulated {proj.n_paths} paths to {sc.forecast.end_year}", t0)
     control_proj = proj                       # the control; proj becomes the alternative when levers act
     io_system = _io_system(sc)
-    alt = _alternative(sc, panel, proj, io_system)
+    alt = _alternative(sc, panel, proj, io_system, n_lp_paths)
     if alt is not None:
         proj = alt.projection
         _stage(progress, "alternative: levers applied through the structural model on every path"
@@ -252,13 +257,14 @@ def _io_system(sc):
     return IOSystem.from_calibration(flq_delta=sc.io.flq_delta, method=sc.io.regionalisation.upper())
 
 
-def _alternative(sc, panel, proj, io_system):
+def _alternative(sc, panel, proj, io_system, n_lp_paths: int | None = None):
     """The scenario's levers applied to the control paths (None for a lever-free scenario)."""
     if sc.levers.is_zero():
         return None
-    from .engine.alternative import run_alternative
+    from .engine.alternative import N_LP_PATHS, run_alternative
 
-    return run_alternative(proj, sc, _state(panel, proj, sc), io_system)
+    return run_alternative(proj, sc, _state(panel, proj, sc), io_system,
+                           N_LP_PATHS if n_lp_paths is None else int(n_lp_paths))
 
 
 def io_projection(sc, proj, system=None):
