@@ -1,4 +1,4 @@
-"""Command-line interface: ``czt run | backtest | data | targets | io | compare``.
+"""Command-line interface: ``czt run | backtest | data | targets | io | compare | sweep``.
 
 Bad input is reported as one line on stderr (``error: <file>: <key>: <what>``)
 with exit code 2 and no traceback.
@@ -285,6 +285,37 @@ def export(run_name: str = typer.Argument(..., metavar="NAME", help="A run folde
                          na_values={"value": [""]})
         for name in write_pyam_files(fc, folder):
             typer.echo(f"written: {folder / name}")
+
+
+@app.command()
+def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file (see scenarios/sweeps/)."),
+          workers: int = typer.Option(1, "--workers", "-w", help="Worker processes (more than 1: a Dask LocalCluster)."),
+          scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                  help="inprocess | local | the address of a running Dask scheduler "
+                                                       "(tcp://host:8786). Default: inprocess for 1 worker, else local."),
+          out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default outputs/sweep_<name>)."),
+          force: bool = typer.Option(False, "--force", help="Replace a czt-model output folder of another kind or "
+                                                            "name at --out (never a folder that is not a czt-model output)."),
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages.")) -> None:
+    """Evaluate many variants of a scenario (a SALib design over scenario keys) and write outputs/sweep_<name>/:
+    variants (Parquet + CSV), sensitivity indices, tornado charts, flip frontier, report. A killed sweep resumes."""
+    from .sweep.execute import run_sweep
+
+    try:
+        res = run_sweep(spec, workers=workers, scheduler=scheduler, out_dir=out, force=force,
+                        progress=None if quiet else _progress)
+    except CztError as exc:
+        _fail(exc)
+    n_err = int((res.results["error"] != "").sum())
+    typer.echo(f"\nSweep {res.spec.name}: {len(res.results)} variants"
+               + (f" ({n_err} refused)" if n_err else "") + f" -> {res.out_dir}")
+    flip_target = res.manifest.get("flip_target")
+    if res.flip is not None and flip_target:
+        typer.echo(f"  flip frontier of {flip_target}: flip_frontier.csv ({len(res.flip)} rows)")
+    s = res.sensitivity
+    if s is not None and len(s):
+        typer.echo(f"  sensitivity indices: sensitivity.csv ({s['output'].nunique()} outputs x "
+                   f"{s['parameter'].nunique()} parameters)")
 
 
 @app.command()
