@@ -295,12 +295,12 @@ def open_partial(final: Path, key: str, name: str) -> tuple[Path, bool]:
                 raise CztOutputError(work, "exists and is not a czt-model sweep work folder (no marker); refusing "
                                            "to touch it (remove it or choose another --out)")
         else:
-            lock = work / _LOCK
-            with contextlib.suppress(OSError, ValueError):
-                pid = int(lock.read_text(encoding="utf-8").split()[0])
-                if _pid_alive(pid):
-                    raise CztOutputError(work, f"another czt sweep (process {pid}) is running this sweep; wait for "
-                                               f"it or stop it")
+            pid = 0
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                pid = int((work / _LOCK).read_text(encoding="utf-8").split()[0])
+            if pid and _pid_alive(pid):
+                raise CztOutputError(work, f"another czt sweep (process {pid}) is running this sweep; wait for "
+                                           f"it or stop it")
             old = (work / "key").read_text(encoding="utf-8").strip() if (work / "key").is_file() else ""
             if old == key:
                 reused = True
@@ -397,7 +397,7 @@ def dask_client(kind: str, workers: int, address: str | None = None):
                     cluster.close()
         else:
             try:
-                client = Client(address, timeout="10s")
+                client = Client(address)  # waits distributed.comm.timeouts.connect (dask config / env)
             except (OSError, TimeoutError) as exc:
                 raise CztEnvironmentError("--scheduler", f"cannot reach the Dask scheduler at {address} "
                                                          f"({type(exc).__name__}); start it with `dask scheduler` "
@@ -409,37 +409,35 @@ def dask_client(kind: str, workers: int, address: str | None = None):
                     client.close()
 
 
-def _run_batches(pending: list[tuple[int, pd.DataFrame]], recipe: Recipe, evaluator, kind: str, workers: int,
-                 address: str | None, on_done: Callable[[int, pd.DataFrame, dict], None]) -> dict:
-    """Evaluate the pending batches with the chosen scheduler; ``on_done`` gets each as soon as it finishes."""
-    info: dict = {"kind": kind}
-    if not pending:
-        return info
-    if kind == "inprocess":
-        info["workers"] = 1
+def _run_batches(pending: list[tuple[int, pd.DataFrame]], recipe: Recipe, evaluator, client,
+                 on_done: Callable[[int, pd.DataFrame, dict], None]) -> None:
+    """Evaluate the pending batches (in this process if ``client`` is None, else on Dask).
+
+    ``on_done`` receives each batch as soon as it finishes (``as_completed``), so
+    a finished batch is on disk before the next one is awaited.
+    """
+    if client is None:
         for i, frame in pending:
             on_done(*_batch_task(recipe, i, frame, evaluator))
-        return info
+        return
     from distributed import as_completed
 
-    with dask_client(kind, workers, address) as client:
-        info["workers"] = len(client.scheduler_info().get("workers", {}))
-        if kind == "address" and info["workers"] == 0:
-            raise CztEnvironmentError("--scheduler", f"the Dask scheduler at {address} has no workers; start some "
-                                                     f"with `dask worker {address}`")
-        tag = recipe.digest[:10]
-        futures = [client.submit(_batch_task, recipe, i, frame, evaluator, key=f"czt-sweep-{tag}-{i}", pure=False)
-                   for i, frame in pending]
-        try:
-            for fut in as_completed(futures):
-                on_done(*fut.result())
-                fut.release()
-        except BaseException:
-            for f in futures:
-                with contextlib.suppress(Exception):
-                    f.cancel()
-            raise
-    return info
+    tag = recipe.digest[:10]
+    futures = [client.submit(_batch_task, recipe, i, frame, evaluator, key=f"czt-sweep-{tag}-{i}", pure=False)
+               for i, frame in pending]
+    try:
+        for fut in as_completed(futures):
+            on_done(*fut.result())
+            fut.release()
+    except BaseException:
+        for f in futures:
+            with contextlib.suppress(Exception):
+                f.cancel()
+        raise
+
+
+def _n_workers(client) -> int:
+    return len(client.scheduler_info().get("workers", {}))
 
 
 # --------------------------------------------------------------------------- the sweep
@@ -454,12 +452,13 @@ def _load(spec_or_path):
 def base_scenario(spec):
     """The sweep's validated base scenario (the one :func:`~model.sweep.spec.load_sweep` loaded, if any)."""
     from ..scenario import load_scenario
-    from .spec import resolve_base
 
     if getattr(spec, "base_scenario", None) is not None:
         return spec.base_scenario
     if getattr(spec, "base_file", ""):
         return load_scenario(spec.base_file)
+    from .spec import resolve_base
+
     return load_scenario(resolve_base(spec.base, Path(spec.source_file or ".") / "sweep.toml"))
 
 
@@ -484,13 +483,11 @@ MAX_ANALYSED = 16
 
 
 def analysed_outputs(spec, results: pd.DataFrame) -> list[str]:
-    """The outputs analysed (indices, tornado charts): a handful named by ``spec.outputs``.
+    """The outputs analysed (indices; a tornado chart each if they vary): a handful named by ``spec.outputs``.
 
     In this order, at most :data:`MAX_ANALYSED`: P(meet) of each chosen target,
     the LP shortfall of those the LP carries, the 2035 median of each chosen
-    variable. An output that does not vary across the evaluated variants (e.g. a
-    probability that is 0 everywhere) has no sensitivity and is left out; the
-    report lists it as constant.
+    variable — not every result column.
     """
     outs = spec.outputs
     targets = list(outs.targets or [])
@@ -498,12 +495,13 @@ def analysed_outputs(spec, results: pd.DataFrame) -> list[str]:
     for v in outs.variables or []:
         years = sorted(c for c in results.columns if c.startswith(f"median.{v}."))
         cands += years[-1:]
-    ok = results[results["error"] == ""] if "error" in results.columns else results
-    out = []
-    for c in dict.fromkeys(cands):
-        if c in ok.columns and pd.api.types.is_numeric_dtype(ok[c]) and ok[c].nunique(dropna=True) > 1:
-            out.append(c)
+    out = [c for c in dict.fromkeys(cands) if c in results.columns and pd.api.types.is_numeric_dtype(results[c])]
     return out[:MAX_ANALYSED]
+
+
+def _varies(results: pd.DataFrame, column: str) -> bool:
+    ok = results[results["error"] == ""] if "error" in results.columns else results
+    return ok[column].nunique(dropna=True) > 1
 
 
 def slug(text: str) -> str:
@@ -562,42 +560,53 @@ def run_sweep(spec_or_path, *, workers: int = 1, scheduler: str | None = None, o
     design = sample(spec).reset_index(drop=True)
     batches = _batches(design, int(spec.run.batch_size))
     key = sweep_key(spec, recipe, design, evaluator)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    work, reused = open_partial(final, key, spec.name)
-    say(f"sweep '{spec.name}': {len(design)} variants of '{base.name}' over {len(keys)} keys, "
-        f"{len(batches)} batches of {spec.run.batch_size} ({spec.run.n_paths} paths, {spec.run.n_lp_paths} LP paths each)")
-    tasks = [(BASE_VARIANT, _base_row(base, keys))] + batches
-    done = {i for i, frame in tasks if _read_batch(_batch_path(work, i), frame) is not None} if reused else set()
-    if reused:
-        say(f"resumed: {len(done - {BASE_VARIANT})} of {len(batches)} batches already done")
-    pending = [(i, f) for i, f in tasks if i not in done]
-    stats = {"resumed_batches": len(done - {BASE_VARIANT}), "run_batches": 0, "batch_seconds": [], "workers": {}}
-    step = max(1, math.ceil(len(batches) / 40))
-
-    def on_done(i: int, df: pd.DataFrame, info: dict) -> None:
-        _write_batch(work, i, df)
-        if i == BASE_VARIANT:
-            return
-        stats["run_batches"] += 1
-        stats["batch_seconds"].append(info["seconds"])
-        w = stats["workers"].setdefault(f"{info['host']}:{info['pid']}", {"batches": 0, "peak_rss_mb": 0.0})
-        w["batches"] += 1
-        w["peak_rss_mb"] = max(w["peak_rss_mb"], round(info["peak_rss_mb"], 1))
-        n = stats["run_batches"] + stats["resumed_batches"]
-        if n % step == 0 or n == len(batches):
-            say(f"batch {n}/{len(batches)} done ({min(n * spec.run.batch_size, len(design))} variants)")
-
     address = str(scheduler).strip() if kind == "address" else None
-    try:
-        sched = _run_batches(pending, recipe, evaluator, kind, workers, address, on_done)
-    except BaseException:
-        finished = len([p for p in work.glob("batch_*.parquet")])
-        if progress is not None and finished:
-            progress(f"stopped: {finished} of {len(batches)} batches kept in {work}; run the same command again "
-                     f"to resume")
-        with contextlib.suppress(OSError):
-            (work / _LOCK).unlink()
-        raise
+    with contextlib.ExitStack() as stack:
+        client = None
+        n_workers = 1
+        if kind != "inprocess":  # before the work folder: an unreachable scheduler leaves nothing behind
+            client = stack.enter_context(dask_client(kind, workers, address))
+            n_workers = _n_workers(client)
+            if n_workers == 0:
+                raise CztEnvironmentError("--scheduler", f"the Dask scheduler at {address} has no workers; start "
+                                                         f"some with `dask worker {address}`")
+            say(f"Dask {'LocalCluster' if kind == 'local' else 'scheduler ' + address}: {n_workers} workers")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        work, reused = open_partial(final, key, spec.name)
+        say(f"sweep '{spec.name}': {len(design)} variants of '{base.name}' over {len(keys)} keys, {len(batches)} "
+            f"batches of {spec.run.batch_size} ({spec.run.n_paths} paths, {spec.run.n_lp_paths} LP paths each)")
+        tasks = [(BASE_VARIANT, _base_row(base, keys))] + batches
+        done = {i for i, frame in tasks if _read_batch(_batch_path(work, i), frame) is not None} if reused else set()
+        if reused:
+            say(f"resumed: {len(done - {BASE_VARIANT})} of {len(batches)} batches already done")
+        pending = [(i, f) for i, f in tasks if i not in done]
+        stats = {"resumed_batches": len(done - {BASE_VARIANT}), "run_batches": 0, "batch_seconds": [],
+                 "workers": {}, "n_workers": n_workers}
+        step = max(1, math.ceil(len(batches) / 40))
+
+        def on_done(i: int, df: pd.DataFrame, info: dict) -> None:
+            _write_batch(work, i, df)
+            if i == BASE_VARIANT:
+                return
+            stats["run_batches"] += 1
+            stats["batch_seconds"].append(info["seconds"])
+            w = stats["workers"].setdefault(f"{info['host']}:{info['pid']}", {"batches": 0, "peak_rss_mb": 0.0})
+            w["batches"] += 1
+            w["peak_rss_mb"] = max(w["peak_rss_mb"], round(info["peak_rss_mb"], 1))
+            n = stats["run_batches"] + stats["resumed_batches"]
+            if n % step == 0 or n == len(batches):
+                say(f"batch {n}/{len(batches)} done ({min(n * spec.run.batch_size, len(design))} variants)")
+
+        try:
+            _run_batches(pending, recipe, evaluator, client, on_done)
+        except BaseException:
+            finished = len(list(work.glob("batch_*.parquet")))
+            if progress is not None and finished:
+                progress(f"stopped: {finished} of {len(batches)} batches kept in {work}; run the same command "
+                         f"again to resume")
+            with contextlib.suppress(OSError):
+                (work / _LOCK).unlink()
+            raise
     results = pd.concat([pd.read_parquet(_batch_path(work, i)) for i, _ in batches], ignore_index=True)
     results = results.sort_values("variant", kind="stable").reset_index(drop=True)
     base_df = pd.read_parquet(_batch_path(work, BASE_VARIANT))
@@ -605,7 +614,7 @@ def run_sweep(spec_or_path, *, workers: int = 1, scheduler: str | None = None, o
         raise RuntimeError("assembled variants do not match the design")  # pragma: no cover - a bug
     n_err = int((results["error"] != "").sum())
     say(f"{len(results)} variants evaluated" + (f" ({n_err} refused, see the error column)" if n_err else ""))
-    manifest = _manifest(spec, base, design, results, sched, workers, kind, started)
+    manifest = _manifest(spec, base, design, results, n_workers, kind, started)
     sens, flip = write_sweep_folder(final, spec=spec, design=design, results=results, base=base_df,
                                     manifest=manifest, force=force, t0=t0, say=say)
     shutil.rmtree(work, ignore_errors=True)
@@ -614,7 +623,7 @@ def run_sweep(spec_or_path, *, workers: int = 1, scheduler: str | None = None, o
                        manifest=manifest, base=base_df, flip=flip, stats=stats)
 
 
-def _manifest(spec, base, design, results, sched: dict, workers: int, kind: str, started: str) -> dict:
+def _manifest(spec, base, design, results, n_workers: int, kind: str, started: str) -> dict:
     from ..manifest import code_version, input_hashes, package_versions
 
     files = [*_calibration_files(), *[Path(p) for p in base.source_files]]
@@ -637,7 +646,7 @@ def _manifest(spec, base, design, results, sched: dict, workers: int, kind: str,
         "n_variants": int(len(design)), "n_refused": int((results["error"] != "").sum()),
         "n_paths": int(spec.run.n_paths), "n_lp_paths": int(spec.run.n_lp_paths),
         "batch_size": int(spec.run.batch_size),
-        "workers": int(sched.get("workers", workers)), "scheduler": kind,
+        "workers": int(n_workers), "scheduler": kind,
         "code": code_version(), "packages": pk, "inputs_sha256": input_hashes(files),
         "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else None,
         "started_utc": started,
@@ -657,7 +666,7 @@ def write_sweep_folder(final: Path, *, spec, design: pd.DataFrame, results: pd.D
 
     Files: ``variants.parquet``/``variants.csv`` (one row per variant),
     ``base.csv`` (the base scenario's own row), ``sensitivity.csv``,
-    ``tornado_<output>.png`` per analysed output (:func:`analysed_outputs`),
+    ``tornado_<output>.png`` per analysed output that varies (:func:`analysed_outputs`),
     ``flip_frontier.csv`` + ``flip_<target>.png``, ``sweep.json`` and
     ``report.md``/``report.html`` (:mod:`model.sweep.report`). Every file but
     ``sweep.json`` (its ``started_utc``, ``wall_time_s``, ``command`` and
@@ -688,9 +697,10 @@ def write_sweep_folder(final: Path, *, spec, design: pd.DataFrame, results: pd.D
         write_csv(sens, tmp / "sensitivity.csv")
         charts: dict[str, str] = {}
         for o in outputs:
-            name = f"tornado_{slug(o)}.png"
-            analyse.tornado_chart(sens, design, results, o, tmp / name)
-            charts[o] = name
+            if _varies(results, o):  # a constant output has no tornado (its indices are 0, noted as constant)
+                name = f"tornado_{slug(o)}.png"
+                analyse.tornado_chart(sens, design, results, o, tmp / name, spec=spec)
+                charts[o] = name
         flip_png = None
         if flip is not None:
             write_csv(flip, tmp / "flip_frontier.csv")

@@ -75,16 +75,21 @@ def _verdict_counts(results: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
 
 
 def _indices_table(sens: pd.DataFrame) -> pd.DataFrame:
-    """The long indices table, one row per (output, parameter), indices side by side with their confidence."""
+    """One row per (output, parameter): the indices side by side, each with its confidence half-width, and the note."""
     if sens is None or sens.empty:
         return pd.DataFrame()
-    s = sens.copy()
-    wide = s.pivot_table(index=["output", "parameter"], columns="index", values="value", sort=False)
-    if "conf" in s.columns and s["conf"].notna().any():
-        conf = s.pivot_table(index=["output", "parameter"], columns="index", values="conf", sort=False)
-        conf.columns = [f"{c} conf" for c in conf.columns]
-        wide = wide.join(conf)
-    return wide.reset_index()
+    rows: dict[tuple, dict] = {}
+    for r in sens.itertuples(index=False):
+        row = rows.setdefault((r.output, r.parameter), {"output": r.output, "parameter": r.parameter})
+        row[r.index] = r.value
+        if getattr(r, "conf", None) is not None and r.conf == r.conf:
+            row[f"{r.index} ±"] = r.conf
+        note = getattr(r, "note", "")
+        if isinstance(note, str) and note and note not in str(row.get("note", "")):
+            row["note"] = f"{row['note']}; {note}" if row.get("note") else note
+    df = pd.DataFrame(list(rows.values()))
+    cols = [c for c in df.columns if c != "note"] + (["note"] if "note" in df.columns else [])
+    return df[cols]
 
 
 def build_sections(folder: Path, *, spec, manifest: dict, results: pd.DataFrame, base: pd.DataFrame,
@@ -124,7 +129,11 @@ def build_sections(folder: Path, *, spec, manifest: dict, results: pd.DataFrame,
         s5 = _Section("flip", f"Flip frontier: {manifest.get('flip_target')} (flip_frontier.csv)")
         if flip_sentence:
             s5.p(flip_sentence)
-        s5.table(flip)
+        from .analyse import flip_thresholds
+
+        s5.table(flip_thresholds(flip), caption="per parameter: where the share of variants whose verdict differs "
+                                                "from the base crosses one half (NaN: never); the bins are in "
+                                                "flip_frontier.csv")
         if flip_png:
             s5.image(folder / flip_png, f"Flip frontier: {manifest.get('flip_target')}")
         secs.append(s5)
