@@ -598,7 +598,9 @@ def run_sweep(spec_or_path, *, workers: int = 1, scheduler: str | None = None, o
                 say(f"batch {n}/{len(batches)} done ({min(n * spec.run.batch_size, len(design))} variants)")
 
         try:
+            t_batches = time.perf_counter()
             _run_batches(pending, recipe, evaluator, client, on_done)
+            stats["batch_phase_s"] = time.perf_counter() - t_batches
         except BaseException:
             finished = len(list(work.glob("batch_*.parquet")))
             if progress is not None and finished:

@@ -122,6 +122,9 @@ def build_sections(folder: Path, *, spec, manifest: dict, results: pd.DataFrame,
              caption="evaluated variants only; MC s.e. = Monte-Carlo standard error of a probability")
     s4 = _Section("sensitivity", "Sensitivity indices (sensitivity.csv)")
     s4.table(_indices_table(sensitivity))
+    flat = [o for o in manifest.get("analysed_outputs", []) if o not in charts]
+    if flat:
+        s4.p(f"Constant across the evaluated variants (indices 0, no tornado chart): {', '.join(flat)}.")
     for o, png in charts.items():
         s4.image(folder / png, f"Tornado chart: {o}")
     secs = [s1, s2, s3, s4]

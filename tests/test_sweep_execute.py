@@ -1,0 +1,291 @@
+"""czt sweep execution: schedulers agree byte for byte, a killed sweep resumes, output safety, one-line errors.
+
+One small real sweep (8 variants of ``baseline`` over two keys, 100 paths, batches of 1)
+runs in-process once (module fixture); the LocalCluster run, the resumed CLI run and the
+determinism checks compare against it.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from _cli import ROOT, assert_one_line_error, czt, czt_proc, listing
+from model.errors import CztInputError, CztOutputError
+from model.fileio import MARKER
+from model.sweep import execute as X
+
+SPEC = """\
+name = "exec_test"
+base = "baseline"
+seed = 7
+[design]
+method = "lhs"
+n = 8
+[[parameters]]
+key = "assumptions.gdp.growth_adjustment_pp"
+range = [-1.0, 1.0]
+note = "test range: +-1 pp around the trend"
+[[parameters]]
+key = "assumptions.energy.czt_relative_to_hunan_pp"
+range = [-1.5, 1.5]
+note = "test range: +-1.5 pp of CZT's energy-intensity change relative to Hunan"
+[run]
+n_paths = 100
+n_lp_paths = 1
+batch_size = 1
+[outputs]
+targets = ["energy_intensity", "urbanisation", "gdp_per_capita"]
+"""
+N_BATCHES = 8
+VOLATILE = {"started_utc", "wall_time_s", "command", "scheduler", "workers"}
+
+
+@pytest.fixture(scope="module")
+def spec_file(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("spec")
+    p = d / "exec_test.toml"
+    p.write_text(SPEC, encoding="utf-8")
+    return p
+
+
+@pytest.fixture(scope="module")
+def inproc(spec_file, tmp_path_factory):
+    """The reference: the sweep run in this process (real engine)."""
+    out = tmp_path_factory.mktemp("inproc") / "sweep"
+    msgs: list[str] = []
+    res = X.run_sweep(spec_file, out_dir=out, progress=msgs.append)
+    return res, msgs
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+# --------------------------------------------------------------------------- the variant table
+def test_variant_table_is_the_design_with_its_results(inproc):
+    res, msgs = inproc
+    t, design = res.results, res.design
+    assert len(t) == 8 and list(t["variant"]) == list(range(8))
+    for k in res.spec.keys:  # the parameters are the design's values, row for row
+        assert np.array_equal(t[k].to_numpy(), design[k].to_numpy())
+    assert (t["error"] == "").all()
+    for tid in ("energy_intensity", "urbanisation", "gdp_per_capita"):
+        p, se = t[f"p_meet.{tid}"], t[f"p_meet_se.{tid}"]
+        assert p.between(0, 1).all()
+        assert np.allclose(se, np.sqrt(p * (1 - p) / 100))  # the MC standard error of 100 paths
+    out = res.out_dir
+    assert {"variants.parquet", "variants.csv", "sensitivity.csv", "flip_frontier.csv", "sweep.json",
+            "report.md", "report.html", "base.csv", MARKER} <= set(listing(out))
+    assert pd.read_parquet(out / "variants.parquet").equals(t)
+    csv = pd.read_csv(out / "variants.csv", keep_default_na=False, na_values={c: [""] for c in t.columns
+                                                                              if c != "error"})
+    assert list(csv.columns) == list(t.columns) and np.allclose(csv["p_meet.energy_intensity"],
+                                                                t["p_meet.energy_intensity"])
+    assert any(f"batch {N_BATCHES}/{N_BATCHES} done" in m for m in msgs)
+    assert not X.partial_dir(out).exists()  # the work folder goes once the output is written
+    man = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert man["n_variants"] == 8 and man["n_paths"] == 100 and man["n_lp_paths"] == 1
+    assert man["scheduler"] == "inprocess" and man["seed"] == 7 and man["scenario_seed"] == res.spec.base_scenario.seed
+    assert any(k.endswith("exec_test.toml") for k in man["inputs_sha256"])
+    assert any(k.endswith("scenarios/baseline.toml") for k in man["inputs_sha256"])
+
+
+def test_a_variant_row_equals_a_full_run_with_its_values(inproc):
+    """The last variant (last batch) through the executor = run_scenario with the same overrides and paths."""
+    from model.runner import run_scenario
+
+    res, _ = inproc
+    row = res.results.iloc[-1]
+    values = {k: float(row[k]) for k in res.spec.keys}
+    r = run_scenario("baseline", write=False, overrides=values, n_paths=100, n_lp_paths=1)
+    card = r.scorecard.set_index("target")
+    for tid in ("energy_intensity", "urbanisation", "gdp_per_capita"):
+        assert row[f"p_meet.{tid}"] == pytest.approx(float(card.at[tid, "prob_meet"]), abs=0)
+        assert row[f"verdict.{tid}"] == card.at[tid, "status"]
+    base = res.base.iloc[0]  # the base scenario's own row: no override
+    r0 = run_scenario("baseline", write=False, n_paths=100, n_lp_paths=1)
+    assert base["p_meet.energy_intensity"] == float(r0.scorecard.set_index("target").at["energy_intensity",
+                                                                                         "prob_meet"])
+
+
+def test_report_says_what_was_varied_and_the_path_caveat(inproc):
+    res, _ = inproc
+    md = (res.out_dir / "report.md").read_text(encoding="utf-8")
+    for p in res.spec.parameters:
+        assert p.key in md and p.note in md
+    assert "100 forecast paths" in md and "(2000 and 200)" in md
+    assert "MC s.e." in md
+    ok = res.results[res.results["error"] == ""]
+    charts = 0
+    for o in res.manifest["analysed_outputs"]:
+        png = res.out_dir / f"tornado_{X.slug(o)}.png"
+        if ok[o].nunique() > 1:
+            assert png.name in md and png.is_file()
+            charts += 1
+        else:  # a constant output: no chart, said so
+            assert not png.exists() and o in md.split("Constant across the evaluated variants")[1].split("\n")[0]
+    assert charts >= 2
+    html = (res.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html and "started_utc" not in html and "started_utc" not in md
+
+
+# --------------------------------------------------------------------------- schedulers
+def test_local_cluster_gives_the_same_bytes_and_starts_over_on_a_changed_key(inproc, spec_file, tmp_path):
+    """2 LocalCluster workers write the same files as the in-process run (sweep.json but its run fields).
+
+    A work folder of ours with another key (a changed spec) is replaced, not reused: its
+    planted batch file (wrong numbers) must not reach the output.
+    """
+    ref, _ = inproc
+    out = tmp_path / "sweep"
+    work = X.partial_dir(out)
+    work.mkdir()
+    (work / MARKER).write_text(f"kind={X.PARTIAL_KIND}\nname=exec_test\n", encoding="utf-8")
+    (work / "key").write_text("an older spec\n", encoding="utf-8")
+    bad = ref.results.iloc[:2].copy()
+    bad["p_meet.energy_intensity"] = 0.123
+    bad.to_parquet(work / "batch_00000.parquet", index=False)
+    msgs: list[str] = []
+    res = X.run_sweep(spec_file, workers=2, out_dir=out, progress=msgs.append)
+    assert not any("resumed" in m for m in msgs)
+    assert res.manifest["scheduler"] == "local" and res.manifest["workers"] == 2
+    a, b = _files(ref.out_dir), _files(out)
+    assert set(a) == set(b)
+    for name in a:
+        if name != "sweep.json":
+            assert a[name] == b[name], name
+    ja, jb = (json.loads(x["sweep.json"]) for x in (a, b))
+    assert {k for k in ja if ja[k] != jb.get(k)} <= VOLATILE
+    assert listing(tmp_path) == {"sweep"}  # work folder removed, no temp folder left
+
+
+def test_scheduler_choice_and_bad_values():
+    assert X.scheduler_kind(None, 1) == "inprocess" and X.scheduler_kind(None, 2) == "local"
+    assert X.scheduler_kind("tcp://10.0.0.5:8786", 1) == "address"
+    for sched, workers, needle in (("inprocess", 2, "--scheduler"), ("cluster", 1, "--scheduler"),
+                                   (None, 0, "--workers")):
+        with pytest.raises(CztInputError, match=needle):
+            X.scheduler_kind(sched, workers)
+
+
+def test_unreachable_scheduler_is_one_line_and_leaves_nothing(spec_file, tmp_path):
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        r = czt("sweep", spec_file, "--scheduler", "tcp://127.0.0.1:9", "--out", tmp_path / "s", "-q")
+    assert_one_line_error(r, 1, "--scheduler", "tcp://127.0.0.1:9")
+    assert listing(tmp_path) == set()
+
+
+# --------------------------------------------------------------------------- resume
+def test_killed_sweep_resumes_from_its_finished_batches(inproc, spec_file, tmp_path):
+    ref, _ = inproc
+    out = tmp_path / "sweep"
+    work = X.partial_dir(out)
+    env = dict(os.environ, CZT_PROGRESS="0")
+    env.pop("CZT_DEBUG", None)
+    p = subprocess.Popen([sys.executable, "-c", "from model.cli import main; main()", "sweep", str(spec_file),
+                          "--out", str(out)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(work.glob("batch_*.parquet")) and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        p.send_signal(signal.SIGKILL)
+    finally:
+        p.wait()
+    assert p.returncode == -signal.SIGKILL, "the sweep finished before it could be killed"
+    kept = sorted(q.name for q in work.glob("batch_*.parquet"))
+    assert 1 <= len(kept) < N_BATCHES and not out.exists()
+    r = czt_proc("sweep", spec_file, "--out", out, timeout=300)
+    assert r.code == 0, r.err
+    assert f"resumed: {len(kept)} of {N_BATCHES} batches already done" in r.err
+    assert (out / "variants.parquet").read_bytes() == (ref.out_dir / "variants.parquet").read_bytes()
+    assert (out / "variants.csv").read_bytes() == (ref.out_dir / "variants.csv").read_bytes()
+    assert not work.exists()
+
+
+def test_work_folder_reuse_key_and_refusals(tmp_path):
+    final = tmp_path / "sweep_x"
+    work, reused = X.open_partial(final, "k1", "x")
+    assert not reused and X.read_marker(work)["kind"] == X.PARTIAL_KIND
+    (work / "batch_00000.parquet").write_bytes(b"done")
+    (work / ".batch_00001.parquet.tmp-99999999").write_bytes(b"half")  # a killed writer's temp file
+    work, reused = X.open_partial(final, "k1", "x")
+    assert reused and (work / "batch_00000.parquet").exists()
+    assert not (work / ".batch_00001.parquet.tmp-99999999").exists()
+    work, reused = X.open_partial(final, "k2", "x")  # another key: ours, replaced
+    assert not reused and not (work / "batch_00000.parquet").exists()
+    (work / X._LOCK).write_text(f"{os.getppid()}\n")  # a live process holds it
+    with pytest.raises(CztOutputError, match="is running this sweep"):
+        X.open_partial(final, "k2", "x")
+    mine = tmp_path / ".sweep_y.partial"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    with pytest.raises(CztOutputError, match="not a czt-model sweep work folder"):
+        X.open_partial(tmp_path / "sweep_y", "k1", "y")
+    assert (mine / "notes.txt").read_text() == "mine"
+
+
+def test_resume_key_follows_the_spec(spec_file, tmp_path):
+    from model.sweep.design import sample
+    from model.sweep.spec import load_sweep
+
+    other = tmp_path / "exec_test.toml"
+    other.write_text(SPEC.replace("range = [-1.5, 1.5]", "range = [-1.5, 2.0]"), encoding="utf-8")
+    keys = []
+    for f in (spec_file, spec_file, other):
+        s = load_sweep(f)
+        base = X.base_scenario(s)
+        rec = X.Recipe(base.model_dump_json(), tuple(s.keys), s.run.n_paths, s.run.n_lp_paths)
+        keys.append(X.sweep_key(s, rec, sample(s)))
+    assert keys[0] == keys[1] != keys[2]
+
+
+# --------------------------------------------------------------------------- bad input, output safety
+def test_refused_variant_is_recorded_and_the_batch_goes_on():
+    batch = pd.DataFrame({"variant": [0, 1, 2], "a": [0.5, -1.0, 2.0]})
+    rec = X.Recipe("{}", ("a",), 100, 1)
+    t = X.evaluate_batch(rec, batch, evaluator=_square_root_evaluator)
+    assert list(t.columns) == ["variant", "a", "y", "error"]
+    assert t["y"].tolist()[0] == math.sqrt(0.5) and t["y"].tolist()[2] == math.sqrt(2.0)
+    assert math.isnan(t["y"][1]) and "a = -1.0" in t["error"][1] and t["error"][0] == ""
+
+
+def _square_root_evaluator(recipe):
+    def f(values):
+        if values["a"] < 0:
+            raise CztInputError("sweep", f"a = {values['a']}: no real square root")
+        return {"y": math.sqrt(values["a"])}
+
+    return f
+
+
+def test_bad_sweep_file_is_one_line_exit_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SPEC.replace("assumptions.gdp.growth_adjustment_pp", "assumptions.gdp.growth_adjustmnt_pp"),
+                   encoding="utf-8")
+    r = czt("sweep", bad, "--out", tmp_path / "out", "-q")
+    assert_one_line_error(r, 2, str(bad), "parameters.0.key")
+    assert listing(tmp_path) == {"bad.toml"}
+
+
+def test_out_on_a_users_folder_is_refused_and_it_survives(spec_file, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_bytes(b"a user's document")
+    for extra in ((), ("--force",)):
+        r = czt("sweep", spec_file, "--out", mine, "-q", *extra)
+        assert_one_line_error(r, 2, str(mine))
+        assert (mine / "thesis.docx").read_bytes() == b"a user's document"
+        assert listing(tmp_path) == {"mine"} and listing(mine) == {"thesis.docx"}  # no work folder beside it
