@@ -478,20 +478,25 @@ def _base_row(base, keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
-#: At most this many outputs are analysed (indices, one tornado chart each).
-MAX_ANALYSED = 16
+#: At most this many outputs are analysed (sensitivity indices), and at most MAX_TORNADO get a tornado chart.
+MAX_ANALYSED, MAX_TORNADO = 24, 12
 
 
 def analysed_outputs(spec, results: pd.DataFrame) -> list[str]:
     """The outputs analysed (indices; a tornado chart each if they vary): a handful named by ``spec.outputs``.
 
     In this order, at most :data:`MAX_ANALYSED`: P(meet) of each chosen target,
-    the LP shortfall of those the LP carries, the 2035 median of each chosen
-    variable — not every result column.
+    the LP shortfall of those the LP carries (``lp_shortfall.<target>`` or
+    ``lp_shortfall.<target>_<year>``), the 2035 median of each chosen variable —
+    not every result column.
     """
+    import re
+
     outs = spec.outputs
     targets = list(outs.targets or [])
-    cands = [f"p_meet.{t}" for t in targets] + [f"lp_shortfall.{t}" for t in targets]
+    cands = [f"p_meet.{t}" for t in targets]
+    for t in targets:
+        cands += [c for c in results.columns if re.fullmatch(rf"lp_shortfall\.{re.escape(t)}(_\d{{4}})?", c)]
     for v in outs.variables or []:
         years = sorted(c for c in results.columns if c.startswith(f"median.{v}."))
         cands += years[-1:]
@@ -698,8 +703,8 @@ def write_sweep_folder(final: Path, *, spec, design: pd.DataFrame, results: pd.D
         write_csv(base, tmp / "base.csv")
         write_csv(sens, tmp / "sensitivity.csv")
         charts: dict[str, str] = {}
-        for o in outputs:
-            if _varies(results, o):  # a constant output has no tornado (its indices are 0, noted as constant)
+        for o in outputs:  # a constant output has no tornado (its indices are 0, noted as constant)
+            if _varies(results, o) and len(charts) < MAX_TORNADO:
                 name = f"tornado_{slug(o)}.png"
                 analyse.tornado_chart(sens, design, results, o, tmp / name, spec=spec)
                 charts[o] = name

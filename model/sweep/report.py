@@ -121,10 +121,17 @@ def build_sections(folder: Path, *, spec, manifest: dict, results: pd.DataFrame,
     s3.table(_spread(results, base, outputs),
              caption="evaluated variants only; MC s.e. = Monte-Carlo standard error of a probability")
     s4 = _Section("sensitivity", "Sensitivity indices (sensitivity.csv)")
-    s4.table(_indices_table(sensitivity))
-    flat = [o for o in manifest.get("analysed_outputs", []) if o not in charts]
+    ok = results[results["error"] == ""]
+    analysed = manifest.get("analysed_outputs", [])
+    flat = [o for o in analysed if ok[o].nunique(dropna=True) <= 1]
+    varying = sensitivity[~sensitivity["output"].isin(flat)] if sensitivity is not None and len(sensitivity) \
+        else sensitivity
+    s4.table(_indices_table(varying))
     if flat:
         s4.p(f"Constant across the evaluated variants (indices 0, no tornado chart): {', '.join(flat)}.")
+    more = [o for o in analysed if o not in flat and o not in charts]
+    if more:
+        s4.p(f"No tornado chart drawn (at most {len(charts)}): {', '.join(more)}; their indices are in the table.")
     for o, png in charts.items():
         s4.image(folder / png, f"Tornado chart: {o}")
     secs = [s1, s2, s3, s4]
@@ -134,7 +141,9 @@ def build_sections(folder: Path, *, spec, manifest: dict, results: pd.DataFrame,
             s5.p(flip_sentence)
         from .analyse import flip_thresholds
 
-        s5.table(flip_thresholds(flip), caption="per parameter: where the share of variants whose verdict differs "
+        th = flip_thresholds(flip)
+        th["crossings"] = th["crossings"].astype(int).astype(str)
+        s5.table(th, caption="per parameter: where the share of variants whose verdict differs "
                                                 "from the base crosses one half (NaN: never); the bins are in "
                                                 "flip_frontier.csv")
         if flip_png:
