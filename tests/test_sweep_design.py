@@ -125,6 +125,17 @@ def test_flip_threshold_on_a_grid_is_hand_solvable():
     assert sentence.startswith("t stays on track unless a.x > 4.5 ") and "a.y" not in sentence
 
 
+@pytest.mark.parametrize("method,n", [("morris", 10), ("sobol", 16), ("lhs", 120)])
+def test_only_the_parameter_that_decides_the_verdict_gets_a_threshold(method, n):
+    s = spec(method, n, [("a.x", 0, 1), ("a.y", 0, 1), ("a.z", 0, 1), ("a.w", 0, 1)])
+    d = sample(s)
+    res = pd.DataFrame({"variant": d["variant"], "verdict.t": np.where(d["a.x"] > 0.5, "off track", "on track")})
+    th = analyse.flip_thresholds(analyse.flip_frontier(s, d, res, "t", "on track")).set_index("parameter")
+    assert th["threshold"].notna().tolist() == [True, False, False, False], th
+    assert th.loc["a.x", "direction"] == "above" and abs(th.loc["a.x", "threshold"] - 0.5) < 0.2
+    assert analyse.design_effect(s) == {"morris": 5, "sobol": 6, "lhs": 1}[method]
+
+
 def test_flip_sentence_without_a_crossing_counts_the_variants():
     s = spec("lhs", 100, [("a.x", 0, 1)])
     d = sample(s)

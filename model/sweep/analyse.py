@@ -49,7 +49,14 @@ bin is a marginal flip probability (averaged over the other parameters as the
 design samples them). The threshold is where that share crosses one half,
 interpolated linearly between the centres of the adjacent bins on either side
 (the first crossing from the low end; ``crossings`` counts them), NaN if it
-never does.
+never does — or if the crossing is noise: the flip shares of the variants below
+and above it must differ at the design's ``conf_level`` (two-proportion z-test,
+``z`` column), else a parameter without effect would get a threshold wherever
+its bins' shares wander around one half. Morris and Saltelli designs are
+clustered (the k + 1 points of a trajectory, the k + 2 or 2k + 2 points of a
+Saltelli row share most coordinates), so there z is divided by the square root
+of the cluster size: Kish's design effect 1 + (m − 1)ρ at its upper bound ρ = 1,
+i.e. each cluster counts as one observation (conservative).
 """
 from __future__ import annotations
 
@@ -266,7 +273,28 @@ def tornado_chart(sens: pd.DataFrame | None, design: pd.DataFrame, results: pd.D
 # flip frontier
 
 FLIP_COLUMNS = ["target", "base_verdict", "parameter", "bin", "lo", "hi", "center", "n", "n_flipped",
-                "share_flipped", "threshold", "direction", "crossings"]
+                "share_flipped", "threshold", "direction", "crossings", "z"]
+#: How many parameters :func:`flip_sentence` names (the rest are in ``flip_frontier.csv``).
+SENTENCE_PARAMETERS = 3
+
+
+def design_effect(spec: SweepSpec) -> int:
+    """Points per cluster of the design (module docstring): morris k + 1, sobol k + 2 (2k + 2 with
+    second order), lhs and grid 1."""
+    k, d = len(spec.parameters), spec.design
+    return {"morris": k + 1, "sobol": 2 * k + 2 if d.second_order else k + 2}.get(d.method, 1)
+
+
+def _split_z(x: np.ndarray, flipped: np.ndarray, t: float) -> float:
+    """Two-proportion z statistic of the flip shares above vs below ``t`` (pooled standard error)."""
+    lo, hi = x < t, x > t
+    n1, n2 = int(lo.sum()), int(hi.sum())
+    if not (n1 and n2):
+        return 0.0
+    p1, p2 = flipped[lo].mean(), flipped[hi].mean()
+    p = (flipped[lo].sum() + flipped[hi].sum()) / (n1 + n2)
+    se = math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    return float((p2 - p1) / se) if se > 0 else 0.0
 
 
 def _crossing(centers: np.ndarray, share: np.ndarray) -> tuple[float, str, int]:
@@ -291,9 +319,10 @@ def flip_frontier(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame, 
         One row per parameter and bin (module docstring): ``target, base_verdict,
         parameter, bin, lo, hi, center, n, n_flipped, share_flipped`` and, repeated on
         each of the parameter's rows, ``threshold`` (where ``share_flipped`` crosses
-        0.5; NaN if never), ``direction`` (``"above"``: variants above the threshold
-        flip; ``"below"``) and ``crossings``. Variants without a verdict (failed) are
-        left out.
+        0.5; NaN if never or not significant), ``direction`` (``"above"``: variants
+        above the threshold flip; ``"below"``), ``crossings`` and ``z`` (the
+        two-proportion z statistic of the split at the first crossing). Variants
+        without a verdict (failed) are left out.
     """
     df = _joined(design, results)
     col = f"verdict.{target}"
@@ -303,6 +332,10 @@ def flip_frontier(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame, 
     valid = v.notna() & (v.astype(str) != "")
     df = df[valid]
     flipped = (df[col].astype(str) != str(base_verdict)).to_numpy()
+    from scipy.stats import norm
+
+    z_crit = float(norm.ppf(0.5 + spec.design.conf_level / 2))
+    deff = float(design_effect(spec))
     rows = []
     for k in spec.keys:
         x = df[k].to_numpy(dtype=float)
@@ -324,8 +357,11 @@ def flip_frontier(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame, 
         full = [r for r in recs if r["n"] > 0]
         t, direction, nc = _crossing(np.array([r["center"] for r in full]),
                                      np.array([r["share_flipped"] for r in full]))
+        z = _split_z(x, flipped, t) / math.sqrt(deff) if nc else math.nan
+        if nc and not abs(z) >= z_crit:
+            t, direction = math.nan, ""
         for r in recs:
-            r.update(threshold=t, direction=direction, crossings=nc)
+            r.update(threshold=t, direction=direction, crossings=nc, z=z)
         rows += recs
     return pd.DataFrame(rows, columns=FLIP_COLUMNS)
 
@@ -335,7 +371,7 @@ def flip_thresholds(flip: pd.DataFrame) -> pd.DataFrame:
     ``share_range`` (highest minus lowest bin share: how much the parameter moves the verdict),
     sorted by ``share_range`` descending."""
     g = flip.groupby("parameter", sort=False)
-    out = g[["threshold", "direction", "crossings"]].first()
+    out = g[["threshold", "direction", "crossings", "z"]].first()
     out["share_range"] = g["share_flipped"].max() - g["share_flipped"].min()
     out = out.reset_index()
     order = out["share_range"].fillna(-1).sort_values(ascending=False, kind="stable").index
@@ -363,8 +399,11 @@ def flip_sentence(spec: SweepSpec, flip: pd.DataFrame, target: str, base_verdict
         return (f"{target} {side} in {max(n - nf, nf) / n:.0%} of the {n} variants; no single parameter moves "
                 f"the share of flips across one half")
     parts = [f"{r.parameter} {'>' if r.direction == 'above' else '<'} {r.threshold:.3g}"
-             + (f" (first of {r.crossings} crossings)" if r.crossings > 1 else "") for r in crossing.itertuples()]
+             + (f" (first of {r.crossings} crossings)" if r.crossings > 1 else "")
+             for r in crossing.head(SENTENCE_PARAMETERS).itertuples()]
+    more = len(crossing) - SENTENCE_PARAMETERS
     return (f"{target} stays {base_verdict} unless " + " or ".join(parts)
+            + (f" (or {more} more, flip_frontier.csv)" if more > 0 else "")
             + f" (where the share of the {n} variants whose verdict flips crosses one half)")
 
 
