@@ -312,6 +312,18 @@ def test_memory_check_names_design_n_and_the_size(tmp_path):
         check_memory(big, available=math.inf)
 
 
+def test_a_sweep_that_does_not_fit_in_memory_is_refused_on_loading(tmp_path, monkeypatch):
+    import model.scenario
+
+    monkeypatch.setattr(model.scenario, "_available_memory", lambda: 100e6)   # 100 MB free
+    p = write(tmp_path, GOOD)
+    with pytest.raises(CztInputError) as e:
+        load_sweep(p)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{p}: key 'design.n': morris with n = 4 and 2 parameters would be 12 "
+                                              f"variants needing about 0.2 GiB of memory; 0.1 GiB is available"), msg
+
+
 def test_a_base_scenario_beside_the_sweep_file_is_used(tmp_path):
     write(tmp_path, 'name = "mine"\nextends = "plan"\n', "mine.toml")
     s = load_sweep(write(tmp_path, GOOD.replace('base = "plan"', 'base = "mine"')))
