@@ -360,6 +360,9 @@ def check_memory(spec: SweepSpec, base=None, available: float | None = None) -> 
     avail = _available_memory() if available is None else available
     what = (f"{spec.design.method} with n = {spec.design.n:,} and {len(spec.parameters)} parameters would be "
             f"{n:,} variants needing about {need / 2**30:,.1f} GiB of memory")
+    if spec.design.method == "sobol":
+        boot = float(spec.design.n) * spec.design.bootstrap * SOBOL_BOOTSTRAP_BYTES
+        what += f" ({boot / 2**30:,.1f} GiB of it for the {spec.design.bootstrap:,} bootstrap resamples, design.bootstrap)"
     if n > MAX_VARIANTS:
         raise CztInputError(spec.where, f"key 'design.n': {what}; the limit is {MAX_VARIANTS:,} variants")
     if avail is not None and need > avail:
