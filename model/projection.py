@@ -153,14 +153,37 @@ def _log_columns(wide_levels: pd.DataFrame) -> pd.DataFrame:
 
 
 def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: float, label: str,
-                    store: bool = False):
+                    store: bool = False, prepared: dict | None = None):
     """Backtests (stored when current) → weights → coherent joint paths for city levels.
+
+    ``prepared``: a dict of :func:`_forecast_inputs` by ``label``, filled on first
+    use and re-used (same panel and forecast settings; only the simulation is repeated).
 
     Returns (years, {region: paths (n_paths, n_years)}, backtest, weights, notes).
     """
+    from .forecast.paths import simulate_paths
+
+    f = scenario.forecast
+    if prepared is not None and label in prepared:
+        logs, methods, bt, w, factors, corr, cal_notes = prepared[label]
+    else:
+        logs, methods, bt, w, factors, corr, cal_notes = _forecast_inputs(wide_levels, scenario, label, store)
+        if prepared is not None:
+            prepared[label] = (logs, methods, bt, w, factors, corr, cal_notes)
+    ps = simulate_paths(logs, w, end_year=f.end_year, n_paths=f.n_paths, seed=seed, methods=methods,
+                        growth_adjustment_pp=adjust_pp, half_widths=factors, correlation=corr)
+    notes = list(ps.notes) + [f"{label} {r}: {n}" for r, n in zip(w["region"], w["note"]) if n] + cal_notes
+    levels = {r: ps.values[:, :, i] for i, r in enumerate(ps.regions)}
+    return np.asarray(ps.years), levels, bt, w, notes
+
+
+def _forecast_inputs(wide_levels: pd.DataFrame, scenario, label: str, store: bool = False) -> tuple:
+    """Everything of :func:`_panel_forecast` before the simulation (no seed, no adjustment, no path count).
+
+    Returns (log levels, methods, backtest, weights, interval factors, copula correlation, notes).
+    """
     from . import backtest_store
     from .forecast.backtest import backtest_panel, weights_from_backtest
-    from .forecast.paths import simulate_paths
 
     f = scenario.forecast
     logs = _log_columns(wide_levels)
@@ -177,11 +200,7 @@ def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: f
     factors, corr, cal_notes = None, None, []
     if f.calibrate_intervals and label in CALIBRATED:
         factors, corr, cal_notes = _calibration(logs, w, scenario, label, store)
-    ps = simulate_paths(logs, w, end_year=f.end_year, n_paths=f.n_paths, seed=seed, methods=methods,
-                        growth_adjustment_pp=adjust_pp, half_widths=factors, correlation=corr)
-    notes = list(ps.notes) + [f"{label} {r}: {n}" for r, n in zip(w["region"], w["note"]) if n] + cal_notes
-    levels = {r: ps.values[:, :, i] for i, r in enumerate(ps.regions)}
-    return np.asarray(ps.years), levels, bt, w, notes
+    return logs, methods, bt, w, factors, corr, cal_notes
 
 
 def calibration_settings(scenario, label: str) -> dict:
@@ -304,7 +323,7 @@ def stored_backtests_current(panel: Panel, scenario) -> dict[str, bool]:
     return res
 
 
-def project(panel: Panel, scenario) -> Projection:
+def project(panel: Panel, scenario, prepared: dict | None = None) -> Projection:
     """Simulate every headline variable to ``scenario.forecast.end_year``.
 
     Parameters
@@ -313,6 +332,12 @@ def project(panel: Panel, scenario) -> Projection:
         The flagged modelling panel (:func:`model.data.build_panel`).
     scenario : model.scenario.Scenario
         Forecast settings, assumptions and seed.
+    prepared : dict, optional
+        Cache of the joint forecasts' inputs (stored backtests, weights, interval
+        calibration), filled on first use: calls with the same panel GDP and
+        population and the same forecast settings (e.g. the variants of a
+        sweep, :mod:`model.sweep.variant`) repeat only the simulation. Same
+        paths as without it.
     """
     f, a = scenario.forecast, scenario.assumptions
     rng = np.random.default_rng(scenario.seed)
@@ -329,10 +354,12 @@ def project(panel: Panel, scenario) -> Projection:
     # --- real GDP and deflator (cities, joint) --------------------------------
     inputs = joint_inputs(panel, scenario)
     real_w = inputs["GDP|Real"]
-    yrs_r, real_paths, bt, w, nt = _panel_forecast(real_w, scenario, int(seeds[0]), a.gdp.growth_adjustment_pp, "GDP|Real")
+    yrs_r, real_paths, bt, w, nt = _panel_forecast(real_w, scenario, int(seeds[0]), a.gdp.growth_adjustment_pp, "GDP|Real",
+                                                      prepared=prepared)
     bts.append(bt); ws.append(w); notes += nt
     defl_w = inputs["GDP|Deflator"]
-    yrs_d, defl_paths, bt, w, nt = _panel_forecast(defl_w, scenario, int(seeds[1]), a.gdp.deflator_adjustment_pp, "GDP|Deflator")
+    yrs_d, defl_paths, bt, w, nt = _panel_forecast(defl_w, scenario, int(seeds[1]), a.gdp.deflator_adjustment_pp, "GDP|Deflator",
+                                                      prepared=prepared)
     bts.append(bt); ws.append(w); notes += nt
     first["GDP|Real"] = first["GDP|Deflator"] = first["GDP|Nominal"] = int(yrs_r[0])
     for var, paths_, yrs in (("GDP|Real", real_paths, yrs_r), ("GDP|Deflator", defl_paths, yrs_d)):
@@ -370,7 +397,8 @@ def project(panel: Panel, scenario) -> Projection:
                      "the census-basis population needs both the 2010 and the 2020 census.")
         _assumption_paths(panel, scenario, years, n, seeds, P, first, notes)
         return _projection(years, n, P, first, bts, ws, notes, panel)
-    yrs_p, pop_paths, bt, w, nt = _panel_forecast(pop_w, scenario, int(seeds[2]), a.population.growth_adjustment_pp, "Population|Resident")
+    yrs_p, pop_paths, bt, w, nt = _panel_forecast(pop_w, scenario, int(seeds[2]), a.population.growth_adjustment_pp,
+                                                   "Population|Resident", prepared=prepared)
     bts.append(bt); ws.append(w); notes += nt
     first["Population|Resident"] = int(yrs_p[0])
     kp = np.searchsorted(years, yrs_p[0])
@@ -438,6 +466,34 @@ def _projection(years, n, P, first, bts, ws, notes, panel) -> Projection:
     return Projection(years=years, n_paths=n, paths=P, first_forecast_year=first, basis=basis,
                       backtest=backtest, weights=weights, notes=notes + list(panel.constants.get("as_of_notes", [])),
                       origin=origin, as_of=panel.constants.get("as_of"))
+
+
+#: Notes of :func:`_assumption_paths` start with these (replaced by :func:`with_assumption_paths`).
+_ASSUMPTION_NOTE_STARTS = ("Energy intensity after ", "High-tech share after ")
+
+
+def with_assumption_paths(control: Projection, panel: Panel, scenario) -> Projection:
+    """``control`` with its assumption-driven paths (energy intensity, high-tech) redrawn.
+
+    The energy-intensity and high-tech paths use their own random streams
+    (seeds 3 and 4 of the scenario seed's eight) and read only the panel's
+    energy/high-tech blocks and nominal GDP; so for a ``scenario`` that
+    differs from ``control``'s only in ``assumptions.energy`` /
+    ``assumptions.hightech`` (and ``panel`` rebuilt with
+    :func:`model.data.panel.with_assumption_blocks`), this equals
+    :func:`project` with that scenario, without re-simulating GDP and population.
+    """
+    rng = np.random.default_rng(scenario.seed)
+    seeds = rng.integers(0, 2**31 - 1, size=8)
+    P = {k: v for k, v in control.paths.items() if k[0] not in ASSUMPTION_DEPENDENCIES}
+    first = {k: v for k, v in control.first_forecast_year.items() if k not in ASSUMPTION_DEPENDENCIES}
+    notes: list[str] = []
+    _assumption_paths(panel, scenario, control.years, control.n_paths, seeds, P, first, notes)
+    kept = [x for x in control.notes if not x.startswith(_ASSUMPTION_NOTE_STARTS)]
+    k = next((i for i, x in enumerate(control.notes) if x.startswith(_ASSUMPTION_NOTE_STARTS)), len(kept))
+    from dataclasses import replace
+
+    return replace(control, paths=P, first_forecast_year=first, notes=kept[:k] + notes + kept[k:])
 
 
 def _assumption_paths(panel: Panel, scenario, years, n, seeds, P, first, notes) -> None:

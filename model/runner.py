@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from .fileio import atomic_dir, check_output_dir
@@ -294,8 +295,11 @@ def _state(panel, proj, sc) -> dict:
     y, gdp, _ = panel.latest("gdp_nominal", "CZT")
     ei_y, ei, _ = panel.latest("energy_intensity_index", "CZT")
     ht_y, ht, _ = ht
-    med = {var: {int(y): float(v) for y, v in proj.stat(var).items()}
-           for var in ("GDP|Nominal", "GDP|Real", "GDP|Deflator", "Energy intensity", "High-tech VA")}
+    med = {}
+    for var in ("GDP|Nominal", "GDP|Real", "GDP|Deflator", "Energy intensity", "High-tech VA"):
+        arr = proj.get(var)                          # = proj.stat(var) (median over paths), without pandas
+        ok = np.isfinite(arr).all(axis=0)
+        med[var] = {int(y): float(v) for y, v in zip(proj.years[ok], np.median(arr[:, ok], axis=0))}
     return {"year": y, "gdp_nominal": gdp, "gdp_real_2019prices": panel.series("gdp_real", "CZT")[y],
             "energy_intensity_index": {"year": ei_y, "value": ei},
             "hightech_va": {"year": ht_y, "value": ht}, "gdp_nominal_2019": panel.series("gdp_nominal", "CZT")[2019],

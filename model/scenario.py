@@ -223,6 +223,13 @@ class OptimisationSettings(_Strict):
     gdp_target_2025: float | None = Field(default=None, ge=0)
     penalty: float = Field(gt=0)
     frontier_points: int = Field(ge=2, le=500)
+    #: multiplies the calibrated capital-output ratios kappa on every path of the structural LP, on top of
+    #: the per-path kappa-uncertainty draws (model.engine.kappa); bounds: the range the LP core accepts for
+    #: a path's kappa scale (model.opt.pathlp.PathInputs)
+    kappa_scale: float = Field(default=1.0, gt=0.2, lt=5)
+    #: the structural LP's depreciation rate delta (perpetual inventory, kappa, capital accumulation, kappa
+    #: draws); None = the project's one delta, calibration/io/parameters.toml [capital]
+    depreciation_rate: float | None = Field(default=None, gt=0, lt=1)
 
 
 class Target2035(_Strict):

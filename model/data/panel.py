@@ -395,8 +395,13 @@ def build_energy(energy: pd.DataFrame, rows: _Rows, settings) -> dict:
     return {"czt_index": czt_idx, "mu": mu, "sd": sd, "how": how, "n": n_obs}
 
 
-def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict) -> dict:
-    """High-tech VA share and level for CZT (assumption anchored on Hunan's shares)."""
+def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict,
+                   context_gdp: pd.DataFrame | None = None) -> dict:
+    """High-tech VA share and level for CZT (assumption anchored on Hunan's shares).
+
+    ``context_gdp``: :func:`model.data.loader.load_context_gdp` when the caller has it
+    (loaded here otherwise).
+    """
     a = settings.assumptions.hightech
     share_obs = _obs(hightech, "hightech_industry_value_added_share_of_gdp", HUNAN)
     lvl = _obs(hightech, "hightech_industry_value_added", HUNAN)
@@ -409,7 +414,7 @@ def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict
     if BASE_YEAR not in shares:
         from .loader import load_context_gdp  # validated and checked against VENDORED.csv
 
-        ctx = load_context_gdp()
+        ctx = load_context_gdp() if context_gdp is None else context_gdp
         gdp19 = ctx[(ctx.region_code == HUNAN) & (ctx.year == BASE_YEAR) & (ctx.variable == "gdp")].value.iloc[0]
         shares[BASE_YEAR] = lvl.at[BASE_YEAR, "value"] / gdp19 * 100
         rows.add(HUNAN, "hightech_share_gdp", BASE_YEAR, shares[BASE_YEAR], "derived",
@@ -435,6 +440,45 @@ def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict
             rows.add(CZT, "hightech_va", y, va, "assumption", mv, "")
     n_obs = 0 if a.share_change_pp_per_year is not None else int(ann.size)
     return {"czt_share": czt_share, "mu": mu, "sd": sd, "ratio": ratio, "n": n_obs}
+
+
+#: Panel variables built by the assumption blocks (:func:`build_energy`, :func:`build_hightech`).
+ASSUMPTION_BLOCK_VARIABLES = ("energy_intensity_change", "energy_intensity_index", "hightech_share_gdp", "hightech_va")
+
+
+def _assumption_blocks(full_sources: dict, rows: _Rows, settings, gdp_info: dict) -> tuple[dict, dict]:
+    """The energy and high-tech blocks (rows added to ``rows``); their constants."""
+    en = build_energy(energy_sources(full_sources), rows, settings)
+    ht = build_hightech(full_sources["hightech"], rows, settings, gdp_info, full_sources.get("context_gdp"))
+    return en, ht
+
+
+def with_assumption_blocks(panel: Panel, sources: dict[str, pd.DataFrame], settings) -> Panel:
+    """``panel`` with its energy and high-tech blocks rebuilt for ``settings``' assumptions.
+
+    Only ``assumptions.energy`` and ``assumptions.hightech`` enter these blocks
+    (with the panel's own nominal GDP); the result has the same rows, order and
+    constants as :func:`build_panel` with ``settings`` (a scenario sweep varies
+    these assumptions without rebuilding GDP and population).
+
+    Parameters
+    ----------
+    panel : Panel
+        A panel built by :func:`build_panel` from the same ``sources`` (with
+        the same GDP, population and as-of settings as ``settings``).
+    sources : dict
+        The full (not as-of truncated) output of :func:`model.data.loader.load_sources`;
+        may carry ``"context_gdp"`` (:func:`model.data.loader.load_context_gdp`, read once
+        by a caller that rebuilds often).
+    settings : model.scenario.Scenario
+    """
+    c = panel.constants
+    rows = _Rows(units_for(c["base_year"]))
+    en, ht = _assumption_blocks(sources, rows, settings, c["gdp"])
+    keep = panel.long[~panel.long.variable.isin(ASSUMPTION_BLOCK_VARIABLES)]
+    long = pd.concat([keep, rows.frame()], ignore_index=True)
+    long = long.sort_values(["variable", "region_code", "year"]).reset_index(drop=True)
+    return Panel(long=long, constants={**c, "energy": en, "hightech": ht})
 
 
 def build_panel(sources: dict[str, pd.DataFrame], settings, as_of: int | None = None) -> Panel:
@@ -476,8 +520,7 @@ def build_panel(sources: dict[str, pd.DataFrame], settings, as_of: int | None = 
     rows = _Rows(units_for(base))
     gdp = build_gdp(sources["panel"], rows, settings, settings.forecast.history_start, where)
     pop = build_population(sources["panel"], sources["census"], rows, where)
-    en = build_energy(energy_sources(full), rows, settings)
-    ht = build_hightech(full["hightech"], rows, settings, gdp)
+    en, ht = _assumption_blocks(full, rows, settings, gdp)
     long = rows.frame()
     # gdp per capita (census-basis population)
     g = long[(long.variable == "gdp_nominal")].set_index(["region_code", "year"]).value

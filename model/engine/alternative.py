@@ -159,8 +159,7 @@ def _expand(r: np.ndarray, assign: np.ndarray, cols: np.ndarray, n_years: int) -
 
 def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
     """Levers through :class:`model.opt.PathLP` on rank-stratified sample paths (module docstring)."""
-    from ..opt import PathLP, paths_from_projection
-    from ..opt.pathlp import control_run
+    from ..opt import PathLP
     from .kappa import kappa_scales
     from .levers import lever_arrays
 
@@ -174,72 +173,26 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
     if years[-1] > py[-1]:
         raise CztInputError("optimisation.end_year", f"{years[-1]} after forecast.end_year {py[-1]}")
     P = lp.p
-    n, T = P.n, len(years)
     arr = lever_arrays(lv, lp.clusters, years, P.hightech, P.hightech_cap, P.va0, source=src)
-    dI, eff, notes = arr["dI"], arr["efficiency"], list(arr["notes"])
-    shock = arr["dO"] if arr["dO"].any() else None
-    effl = eff if np.any(eff != 1.0) else None     # efficiency lever m_t, inside the structural model
-    dh = arr["dh"] if arr["dh"].any() else None
+    notes = list(arr["notes"])
     cols = np.searchsorted(py, years)
     real = proj.get("GDP|Real")[:, cols]
     sample, assign = _sample(real[:, -1], n_lp_paths)
     if io_system is not None:
-        kscale, knote = kappa_scales(state, io_system, len(sample), sc.seed)
+        kscale, knote = kappa_scales(state, io_system, len(sample), sc.seed, sc.optimisation.depreciation_rate)
     else:
         kscale, knote = np.ones(len(sample)), "kappa uncertainty not applied (no IO system given)"
     notes.append(knote)
-    paths = []
-    for i, ks in zip(sample, kscale):  # a path the LP core rejects (e.g. a share clipped at 0) keeps deviation 0
-        try:
-            paths.append(replace(paths_from_projection(proj, state, lp.years, index=[int(i)])[0], kappa_scale=float(ks)))
-        except CztInputError:
-            paths.append(None)
+    paths = sample_paths(proj, state, lp.years, sample, kscale)
     m = len(paths)
-    R = {k: np.ones((m, T)) for k in ("gdp", "hightech", "energy_intensity")}
-    status, lp_rows, inv_tot = [], [], np.full((m, T), np.nan)
-    solve_s = np.zeros(m)
+    twin: list = []
     optimise = lv.investment == "optimised"
-    lp_sim = None
-    from ..progress import progress_bar
 
-    for j, path in enumerate(progress_bar(paths, desc="alternative across sample paths", total=m)):
-        t = time.perf_counter()
-        if path is None:
-            status.append("invalid path inputs")
-            lp_rows.append({"path": int(sample[j]), "status": "invalid path inputs"})
-            continue
-        # the path's structural control in closed form (no solver call) when a lever needs its VA or investment
-        ctl = control_run(P, path) if (dh is not None or not optimise) else None
-        U = None if dh is None else dh * ctl.VA[:, :T]
-        if optimise:
-            sol = lp.solve(path, demand_shock=shock, upgrading=False, efficiency=effl)
-            lp_rows.append(_lp_row(int(sample[j]), sol, years))
-            if sol.status == "optimal":
-                inv_tot[j] = sol.investment_total
-                if U is not None:     # a twin instance of the one build keeps its own warm basis
-                    if lp_sim is None:
-                        lp_sim = lp.twin()
-                    sol = lp_sim.simulate(path, investment=np.nan_to_num(sol.investment), demand_shock=shock,
-                                          upgrading=U, efficiency=effl)
-        else:
-            inv = ctl.I[:, :T] + dI
-            if (inv[:, 1:] < 0).any():
-                c, y = np.argwhere(inv[:, 1:] < 0)[0]
-                raise CztInputError(src, f"key 'levers.extra_investment.{lp.clusters[c]}': cuts investment below 0 "
-                                    f"in {years[y + 1]} (control {ctl.I[c, y + 1]:,.0f} 亿元, lever "
-                                    f"{dI[c, y + 1]:+,.0f})")
-            sol = lp.simulate(path, investment=inv, demand_shock=shock, upgrading=U, efficiency=effl)
-        solve_s[j] = time.perf_counter() - t
-        status.append(sol.status)
-        if sol.status != "optimal":
-            continue
-        gdp_c = path.gdp_real
-        R["gdp"][j] = sol.gdp_real / gdp_c
-        ht_c = path.hightech_share * gdp_c       # a path whose share hit 0 keeps it (no ratio of 0/0)
-        R["hightech"][j] = np.divide(sol.hightech_va, ht_c, out=np.ones(T), where=ht_c > 1e-9 * gdp_c)
-        R["energy_intensity"][j] = sol.energy_index / path.energy_index
-    for v in R.values():
-        v[:, 0] = 1.0          # the base year is observed: no lever moves it
+    def sim_of(_j):        # a twin instance of the one build keeps its own warm basis
+        if not twin:
+            twin.append(lp.twin())
+        return twin[0]
+    R, status, lp_rows, inv_tot, solve_s = solve_sample(lambda _j: lp, sim_of, paths, sample, arr, optimise, src, years)
     ok = np.array([s_ == "optimal" for s_ in status])
     if not ok.all():
         notes.append(f"structural model not solved on {int((~ok).sum())} of {m} sample paths "
@@ -260,7 +213,110 @@ def _run_pathlp(proj, sc, state, io_system, n_lp_paths) -> Alternative:
     return alt
 
 
-def _lp_row(path_index: int, sol, years) -> dict:
+def sample_paths(proj, state, years, sample, kscale) -> list:
+    """:class:`~model.opt.PathInputs` of the sample paths with their κ draws (None: rejected by the LP core)."""
+    from ..opt import paths_from_projection
+
+    try:
+        return paths_from_projection(proj, state, years, index=[int(i) for i in sample],
+                                     kappa_scale=np.asarray(kscale, float))
+    except CztInputError:
+        pass
+    paths = []
+    for i, ks in zip(sample, kscale):  # a path the LP core rejects (e.g. a share clipped at 0) keeps deviation 0
+        try:
+            paths.append(replace(paths_from_projection(proj, state, years, index=[int(i)])[0], kappa_scale=float(ks)))
+        except CztInputError:
+            paths.append(None)
+    return paths
+
+
+def solve_sample(lp_of, sim_of, paths, sample, arr, optimise: bool, src: str, years, tables: bool = True,
+                 progress: bool = True) -> tuple:
+    """The structural model with levers on each sample path (module docstring).
+
+    Parameters
+    ----------
+    lp_of, sim_of : callable
+        Sample slot ``j`` -> the :class:`~model.opt.PathLP` instance that solves it, and the one that
+        simulates an optimised allocation with given upgrading (a run: one instance and one twin for
+        every slot; a sweep: one pair per slot, each keeping its warm basis across variants).
+    paths : list of PathInputs or None
+        The sample paths (None: rejected by the LP core, deviation 0).
+    sample : ndarray
+        Their control path indices.
+    arr : dict
+        :func:`model.engine.levers.lever_arrays` of the scenario's levers.
+    optimise : bool
+        ``levers.investment == "optimised"``.
+    tables : bool
+        Build the solutions' target tables (False: reachability from the slacks, same rule).
+    progress : bool
+        Show a progress bar (TTY only).
+
+    Returns
+    -------
+    (ratios, statuses, per-path LP rows, total investment (m, T), solve seconds (m,))
+    """
+    from ..opt.pathlp import control_run
+
+    years = np.asarray(years)
+    T = len(years)
+    lp0 = lp_of(0)
+    P = lp0.p
+    dI = arr["dI"]
+    shock = arr["dO"] if arr["dO"].any() else None
+    effl = arr["efficiency"] if np.any(arr["efficiency"] != 1.0) else None   # efficiency lever m_t
+    dh = arr["dh"] if arr["dh"].any() else None
+    m = len(paths)
+    R = {k: np.ones((m, T)) for k in ("gdp", "hightech", "energy_intensity")}
+    status, lp_rows, inv_tot = [], [], np.full((m, T), np.nan)
+    solve_s = np.zeros(m)
+    from ..progress import progress_bar
+
+    for j, path in enumerate(progress_bar(paths, desc="alternative across sample paths", total=m,
+                                                 disable=not progress)):
+        t = time.perf_counter()
+        if path is None:
+            status.append("invalid path inputs")
+            lp_rows.append({"path": int(sample[j]), "status": "invalid path inputs"})
+            continue
+        lp = lp_of(j)
+        # the path's structural control in closed form (no solver call) when a lever needs its VA or investment
+        ctl = control_run(P, path) if (dh is not None or not optimise) else None
+        U = None if dh is None else dh * ctl.VA[:, :T]
+        if optimise:
+            sol = lp.solve(path, demand_shock=shock, upgrading=False, efficiency=effl, tables=tables)
+            lp_rows.append(_lp_row(int(sample[j]), sol, years, None if tables else lp.target_tolerance()))
+            if sol.status == "optimal":
+                inv_tot[j] = sol.investment_total
+                if U is not None:
+                    sol = sim_of(j).simulate(path, investment=np.nan_to_num(sol.investment), demand_shock=shock,
+                                             upgrading=U, efficiency=effl, tables=tables)
+        else:
+            inv = ctl.I[:, :T] + dI
+            if (inv[:, 1:] < 0).any():
+                c, y = np.argwhere(inv[:, 1:] < 0)[0]
+                raise CztInputError(src, f"key 'levers.extra_investment.{lp.clusters[c]}': cuts investment below 0 "
+                                    f"in {years[y + 1]} (control {ctl.I[c, y + 1]:,.0f} 亿元, lever "
+                                    f"{dI[c, y + 1]:+,.0f})")
+            sol = lp.simulate(path, investment=inv, demand_shock=shock, upgrading=U, efficiency=effl, tables=tables)
+        solve_s[j] = time.perf_counter() - t
+        status.append(sol.status)
+        if sol.status != "optimal":
+            continue
+        gdp_c = path.gdp_real
+        R["gdp"][j] = sol.gdp_real / gdp_c
+        ht_c = path.hightech_share * gdp_c       # a path whose share hit 0 keeps it (no ratio of 0/0)
+        R["hightech"][j] = np.divide(sol.hightech_va, ht_c, out=np.ones(T), where=ht_c > 1e-9 * gdp_c)
+        R["energy_intensity"][j] = sol.energy_index / path.energy_index
+    for v in R.values():
+        v[:, 0] = 1.0          # the base year is observed: no lever moves it
+    return R, status, lp_rows, inv_tot, solve_s
+
+
+def _lp_row(path_index: int, sol, years, tol: float | None = None) -> dict:
+    """One sample path's LP outcome; reachability from the target table (or, ``tol`` given, the slacks)."""
     r = {"path": path_index, "status": sol.status}
     for y in (2025, int(years[-1])):
         if y in years:
@@ -272,6 +328,9 @@ def _lp_row(path_index: int, sol, years) -> dict:
     if tg is not None and len(tg):
         for t in tg.itertuples():
             r[f"reachable_{t.target}"] = bool(sol.status == "optimal" and t.status in ("met", "binding"))
+    elif tol is not None and sol.status == "optimal":
+        for tid, s_ in sol.target_slack.items():
+            r[f"reachable_{tid}"] = bool(s_ <= tol)     # the target table's rule: "missed" iff slack > tol
     return r
 
 

@@ -13,8 +13,10 @@ carried to κ:
 with ``K_base`` the perpetual-inventory stock of the base year rolled forward
 from that initial stock. ``s_j`` is the ``kappa_scale`` of sample path ``j``
 (:class:`model.opt.PathInputs`): every cluster's κ is multiplied by it. With
-the shipped data the ±2 s.e. range is about 0.95–1.07. δ is the project's one
-depreciation rate and is not varied (the IO module and the LP share it).
+the shipped data the ±2 s.e. range is about 0.95–1.07. δ is the LP's
+depreciation rate (the project's one δ unless ``optimisation.depreciation_rate``
+sets it) and is not drawn; ``optimisation.kappa_scale`` multiplies every draw
+(:class:`model.opt.structural.StructuralParams`).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from ..errors import CztInputError
 KAPPA_SEED_SALT = 9_301
 
 
-def kappa_scales(state, io_system, n: int, seed: int) -> tuple[np.ndarray, str]:
+def kappa_scales(state, io_system, n: int, seed: int, delta: float | None = None) -> tuple[np.ndarray, str]:
     """``n`` seeded draws of the κ scale (module docstring) and a one-line note.
 
     Parameters
@@ -38,6 +40,9 @@ def kappa_scales(state, io_system, n: int, seed: int) -> tuple[np.ndarray, str]:
     n : int
     seed : int
         The scenario's seed.
+    delta : float, optional
+        The LP's depreciation rate (``optimisation.depreciation_rate``); None =
+        the project's one δ (``calibration/io/parameters.toml`` [capital]).
 
     Returns
     -------
@@ -52,7 +57,7 @@ def kappa_scales(state, io_system, n: int, seed: int) -> tuple[np.ndarray, str]:
     try:
         st = OptState.from_mapping(state)
         iop = load_parameters()
-        delta = float(iop["capital"]["depreciation_rate"])
+        delta = float(iop["capital"]["depreciation_rate"]) if delta is None else float(delta)
         ty = int(iop["base_year"])
         tab = io_system.table
         s_tab = float(tab.fd["FU201"].sum() / tab.va[["VA001", "VA002", "VA003", "VA004"]].to_numpy().sum())

@@ -119,6 +119,7 @@ class PathSolution:
     targets: pd.DataFrame
     conflicts: pd.DataFrame
     solve_time_s: float = 0.0
+    target_slack: dict = field(default_factory=dict)    # target id -> its slack S (own row units)
 
     FIELDS = ("gdp_real", "gdp_nominal", "hightech_va", "hightech_va_nominal", "hightech_share", "energy_index",
               "investment", "investment_total", "va", "output", "capital", "upgrading", "import_substitution")
@@ -302,7 +303,7 @@ def control_run(p: StructuralParams, path: PathInputs, demand_shock=None) -> Con
     I = np.outer(p.inv_share0, Itot)
     X = p.L @ (O + np.outer(p.g, Itot))
     VA = p.v[:, None] * X
-    kappa = p.kappa * path.kappa_scale
+    kappa = p.kappa * (p.kappa_scale * path.kappa_scale)
     k0 = kappa * p.va0
     K = np.empty_like(X)
     K[:, 0] = k0
@@ -594,11 +595,16 @@ class PathLP:
         D = slice(1, None)
         io = ctl.O[:, D]
         self._set_rows(self.rows["io"], io, io)
-        kappa = p.kappa * path.kappa_scale
+        kappa = p.kappa * (p.kappa_scale * path.kappa_scale)
         capc = kappa * p.v
-        for c in range(p.n):
-            for j in range(len(p.lp_years) - 1):
-                self._coef(self.rows["capacity"][c, j], self.idx["Z"][c, j], capc[c])
+        last = self._last_coef.get("capacity")       # all capacity coefficients as last written
+        if last is None or not np.array_equal(last, capc):
+            rows, cols, change = self.rows["capacity"].tolist(), self.idx["Z"].tolist(), self.h.changeCoeff
+            for c in range(p.n):
+                v = float(capc[c])
+                for r, z in zip(rows[c], cols[c]):
+                    change(r, z, v)
+            self._last_coef["capacity"] = capc
         cap_rhs = -ctl.K[:, D]
         self._set_rows(self.rows["capacity"], np.full(cap_rhs.shape, -inf), cap_rhs)
         k0r = (1 - p.delta) * ctl.k0
@@ -635,14 +641,24 @@ class PathLP:
             raise CztInputError("targets", f"no target '{target_id}'")
         new = replace(tg, value=float(value))
         self.p = p.with_(targets=tuple(new if t.id == target_id else t for t in p.targets))
-        r = self.rows["tgt"][target_id]
-        k = p.years.index(tg.year)
+        self.write_target(new, value)
+
+    def write_target(self, tg: Target, value: float) -> None:
+        """Write target ``tg``'s row for ``value`` into HiGHS only (``self.p`` unchanged).
+
+        A bisection on a target value (:mod:`model.opt.planner`, :mod:`model.sweep.variant`) sets
+        trial values this way and restores with :meth:`set_target_value`.
+        """
+        r = self.rows["tgt"][tg.id]
+        k = self.p.years.index(tg.year)
         if tg.kind == "energy_intensity":
             self._coef(r, self.idx["GDP"][k - 1], value / 100.0)
         elif tg.kind == "hightech_share":
             self._coef(r, self.idx["GDP"][k - 1], -value / 100.0)
         elif self._path is not None:
-            self.h.changeRowBounds(int(r), float(_target_rhs(new, self._path, p.years)), self.hs.kHighsInf)
+            from dataclasses import replace
+            self.h.changeRowBounds(int(r), float(_target_rhs(replace(tg, value=float(value)), self._path,
+                                                             self.p.years)), self.hs.kHighsInf)
 
     def _levers(self, investment=None, upgrading=None, optimise: bool = True, allow_upgrading: bool = True) -> None:
         """Column bounds of I, U, Z for a simulate/solve."""
@@ -751,34 +767,38 @@ class PathLP:
             self._coef(r_, self.idx["Ec"][j], -float(mt[j + 1]))
 
     def simulate(self, path: PathInputs, investment=None, demand_shock=None, upgrading=None,
-                 efficiency=None) -> "PathSolution":
+                 efficiency=None, tables: bool = True) -> "PathSolution":
         """The structural model with investment given (None = control); see the package docstring.
 
         ``efficiency`` (T,): multiplies the clusters' energy per unit of output in each year (the
-        scenario's efficiency lever ``m_t``; None = 1, the control).
+        scenario's efficiency lever ``m_t``; None = 1, the control). ``tables=False`` leaves the
+        solution's ``targets`` and ``conflicts`` empty (``target_slack`` is always filled): the
+        arrays are the same, without the pandas tables (a sweep's inner loop).
         """
         t = time.perf_counter()
         self.load_path(path, demand_shock)
         self._set_efficiency(efficiency)
         self._levers(investment=investment, upgrading=upgrading, optimise=False)
         status, obj = self._run()
-        return self._solution(status, obj, time.perf_counter() - t)
+        return self._solution(status, obj, time.perf_counter() - t, tables)
 
     def control(self, path: PathInputs) -> "PathSolution":
         """The structural control run of ``path`` (= :meth:`simulate` without levers)."""
         return self.simulate(path)
 
-    def solve(self, path: PathInputs, demand_shock=None, upgrading: bool = True, efficiency=None) -> "PathSolution":
+    def solve(self, path: PathInputs, demand_shock=None, upgrading: bool = True, efficiency=None,
+              tables: bool = True) -> "PathSolution":
         """Optimise the allocation for ``path`` (re-solve after a data change only).
 
-        ``efficiency`` as in :meth:`simulate`: the LP's energy rows (and the energy target) see it.
+        ``efficiency`` and ``tables`` as in :meth:`simulate`: the LP's energy rows (and the energy
+        target) see the efficiency lever.
         """
         t = time.perf_counter()
         self.load_path(path, demand_shock)
         self._set_efficiency(efficiency)
         self._levers(optimise=True, allow_upgrading=upgrading)
         status, obj = self._run()
-        return self._solution(status, obj, time.perf_counter() - t)
+        return self._solution(status, obj, time.perf_counter() - t, tables)
 
     def resolve(self) -> tuple[str, float]:
         """Re-run HiGHS on the loaded data (after target/objective changes)."""
@@ -788,7 +808,11 @@ class PathLP:
     def values(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value)
 
-    def _solution(self, status: str, obj: float, dt: float) -> PathSolution:
+    def target_tolerance(self) -> float:
+        """Slack above which a target counts as missed (``status`` "missed"; else met or binding)."""
+        return 1e-6 * max(1.0, self.p.gdp0)
+
+    def _solution(self, status: str, obj: float, dt: float, tables: bool = True) -> PathSolution:
         p, ctl, path = self.p, self._ctl, self._path
         T = len(p.years)
         n = p.n
@@ -819,9 +843,10 @@ class PathLP:
             gdp_nominal=gdp * path.deflator, hightech_va=ht, hightech_va_nominal=ht * path.deflator,
             hightech_share=ht / gdp, energy_index=ei, investment=inv, investment_total=itot, va=va, output=out,
             capital=cap, upgrading=up, import_substitution=zz, targets=pd.DataFrame(), conflicts=pd.DataFrame(),
-            solve_time_s=dt)
-        sol.targets = self._target_table(sol, x)
-        sol.conflicts = self._conflicts(x)
+            solve_time_s=dt, target_slack={t.id: float(x[self.idx["S"][t.id]]) for t in p.targets})
+        if tables:
+            sol.targets = self._target_table(sol, x)
+            sol.conflicts = self._conflicts(x)
         return sol
 
     def _target_table(self, sol: PathSolution, x: np.ndarray) -> pd.DataFrame:
@@ -833,7 +858,7 @@ class PathLP:
             ach = achieved(t, sol, self._path)
             short = max(0.0, (t.value - ach) if TARGET_SENSE[t.kind] == ">=" else (ach - t.value))
             s = float(x[self.idx["S"][t.id]])
-            tol = 1e-6 * max(1.0, p.gdp0)
+            tol = self.target_tolerance()
             if s > tol:
                 status = "missed"
             else:

@@ -100,6 +100,10 @@ class StructuralParams:
         Years solved beyond ``years[-1]`` (paths continued at their last
         growth rates) and not reported, so the reported horizon is free of end
         effects; the terminal condition applies at the end of the buffer.
+    kappa_scale : float
+        Scenario multiplier of κ (``optimisation.kappa_scale``), applied like a
+        path's own ``PathInputs.kappa_scale`` (initial stock and capacity rows;
+        the upgrading cost ψκ keeps the calibrated κ); 1 = as calibrated.
     notes : tuple of str
     """
 
@@ -133,6 +137,7 @@ class StructuralParams:
     targets: tuple
     mode: str = "max_gdp"
     buffer_years: int = 0
+    kappa_scale: float = 1.0
     notes: tuple = field(default=(), compare=False)
 
     def __post_init__(self):
@@ -154,6 +159,8 @@ class StructuralParams:
             raise CztInputError(w, "v: value-added coefficients must be in (0, 1]")
         if np.any(self.kappa <= 0):
             raise CztInputError(w, "kappa: capital-output ratios must be > 0")
+        if not (0 < self.kappa_scale < np.inf):
+            raise CztInputError(w, f"kappa_scale {self.kappa_scale} must be > 0")
         if not (0 < self.delta < 1):
             raise CztInputError(w, f"delta {self.delta} not in (0, 1)")
         if self.max_decline < self.delta:
@@ -276,9 +283,10 @@ def calibrate_structural(scenario, state, io_system=None, cfg: dict | None = Non
     g = fd["gfcf"].to_numpy(float) / gfcf_total
     s_tab = gfcf_total / float(acc.VA.sum())
 
-    # one delta, the IO module's
+    # one delta, the IO module's (unless the scenario sets the LP's own, optimisation.depreciation_rate)
     iop = load_parameters()
-    delta = float(iop["capital"]["depreciation_rate"])
+    delta = (float(iop["capital"]["depreciation_rate"]) if settings.depreciation_rate is None
+             else float(settings.depreciation_rate))
     panel = panel if panel is not None else read_long_csv(DATA / "macro" / "czt_best_panel_long.csv")
     path = st.gdp_real_path or {}
     table_year = int(iop["base_year"])
@@ -326,4 +334,5 @@ def calibrate_structural(scenario, state, io_system=None, cfg: dict | None = Non
         envelope=np.full(len(years), float(env)), max_growth=settings.max_cluster_growth,
         max_decline=float(cfg["max_cluster_decline"]), max_share_shift=settings.max_share_shift,
         discount_rate=settings.discount_rate, penalty=settings.penalty, hard_penalty=float(cfg["hard_penalty"]),
-        targets=tuple(targets), mode=mode, buffer_years=int(cfg["terminal"]["buffer_years"]), notes=tuple(notes))
+        targets=tuple(targets), mode=mode, buffer_years=int(cfg["terminal"]["buffer_years"]),
+        kappa_scale=float(settings.kappa_scale), notes=tuple(notes))
