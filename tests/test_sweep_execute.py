@@ -1,6 +1,7 @@
 """czt sweep execution: schedulers agree byte for byte, a killed sweep resumes, output safety, one-line errors.
 
-One small real sweep (8 variants of ``baseline`` over two keys, 100 paths, batches of 1)
+One small real sweep (8 variants of ``plan`` over three keys, one of them the LP's, 100 paths, 2 LP
+paths, batches of 1)
 runs in-process once (module fixture); the LocalCluster run, the resumed CLI run and the
 determinism checks compare against it.
 """
@@ -26,7 +27,7 @@ from model.sweep import execute as X
 
 SPEC = """\
 name = "exec_test"
-base = "baseline"
+base = "plan"
 seed = 7
 [design]
 method = "lhs"
@@ -39,9 +40,13 @@ note = "test range: +-1 pp around the trend"
 key = "assumptions.energy.czt_relative_to_hunan_pp"
 range = [-1.5, 1.5]
 note = "test range: +-1.5 pp of CZT's energy-intensity change relative to Hunan"
+[[parameters]]
+key = "optimisation.investment_share_of_gdp"
+range = [0.45, 0.55]
+note = "test range: the LP's investment envelope around its 0.525 default"
 [run]
 n_paths = 100
-n_lp_paths = 1
+n_lp_paths = 2
 batch_size = 1
 [outputs]
 targets = ["energy_intensity", "urbanisation", "gdp_per_capita"]
@@ -94,10 +99,10 @@ def test_variant_table_is_the_design_with_its_results(inproc):
     assert any(f"batch {N_BATCHES}/{N_BATCHES} done" in m for m in msgs)
     assert not X.partial_dir(out).exists()  # the work folder goes once the output is written
     man = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
-    assert man["n_variants"] == 8 and man["n_paths"] == 100 and man["n_lp_paths"] == 1
+    assert man["n_variants"] == 8 and man["n_paths"] == 100 and man["n_lp_paths"] == 2
     assert man["scheduler"] == "inprocess" and man["seed"] == 7 and man["scenario_seed"] == res.spec.base_scenario.seed
     assert any(k.endswith("exec_test.toml") for k in man["inputs_sha256"])
-    assert any(k.endswith("scenarios/baseline.toml") for k in man["inputs_sha256"])
+    assert any(k.endswith("scenarios/plan.toml") for k in man["inputs_sha256"])
 
 
 def test_a_variant_row_equals_a_full_run_with_its_values(inproc):
@@ -107,13 +112,13 @@ def test_a_variant_row_equals_a_full_run_with_its_values(inproc):
     res, _ = inproc
     row = res.results.iloc[-1]
     values = {k: float(row[k]) for k in res.spec.keys}
-    r = run_scenario("baseline", write=False, overrides=values, n_paths=100, n_lp_paths=1)
+    r = run_scenario("plan", write=False, overrides=values, n_paths=100, n_lp_paths=2)
     card = r.scorecard.set_index("target")
     for tid in ("energy_intensity", "urbanisation", "gdp_per_capita"):
         assert row[f"p_meet.{tid}"] == pytest.approx(float(card.at[tid, "prob_meet"]), abs=0)
         assert row[f"verdict.{tid}"] == card.at[tid, "status"]
     base = res.base.iloc[0]  # the base scenario's own row: no override
-    r0 = run_scenario("baseline", write=False, n_paths=100, n_lp_paths=1)
+    r0 = run_scenario("plan", write=False, n_paths=100, n_lp_paths=2)
     assert base["p_meet.energy_intensity"] == float(r0.scorecard.set_index("target").at["energy_intensity",
                                                                                          "prob_meet"])
 

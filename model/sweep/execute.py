@@ -103,6 +103,20 @@ class EngineEvaluator:
         self.ctx = SweepContext.build(base, list(recipe.keys), n_paths=recipe.n_paths, n_lp_paths=recipe.n_lp_paths)
         self.output_columns = list(self.ctx.output_columns)
 
+    def begin_batch(self) -> None:
+        """Forget the solver state earlier batches left behind, so a batch's results depend on the batch only.
+
+        The context re-solves its LPs warm (HiGHS keeps the last basis) and starts
+        bisections from earlier answers, so a variant's last digits depend on what
+        this process solved before. Dropping the built LPs at the start of every
+        batch (they are rebuilt on first use, about 0.1 s) makes every batch start
+        from the same state wherever it runs: the same bytes in-process, on any
+        number of workers, and after a resume.
+        """
+        lps = getattr(self.ctx, "_lps", None)
+        if lps is not None:
+            lps.clear()
+
     def __call__(self, values: dict) -> dict:
         from .variant import evaluate_variant
 
@@ -150,6 +164,8 @@ def evaluate_batch(recipe: Recipe, batch: pd.DataFrame, evaluator: Callable | No
         ("" when the variant was evaluated; else the one-line reason it was refused).
     """
     fn = _evaluator_for(recipe, evaluator)
+    if hasattr(fn, "begin_batch"):
+        fn.begin_batch()
     keys = list(recipe.keys)
     rows = []
     for rec in batch.to_dict("records"):
@@ -173,8 +189,11 @@ def _isnan(v: Any) -> bool:
 
 def _batch_task(recipe: Recipe, index: int, batch: pd.DataFrame, evaluator: Callable | None) -> tuple:
     """Scheduler wrapper of :func:`evaluate_batch`: also where and how long it ran, and the process's peak RSS."""
+    from threadpoolctl import threadpool_limits
+
     t = time.perf_counter()
-    df = evaluate_batch(recipe, batch, evaluator)
+    with threadpool_limits(limits=1):
+        df = evaluate_batch(recipe, batch, evaluator)
     return index, df, {"pid": os.getpid(), "host": os.uname().nodename, "seconds": time.perf_counter() - t,
                        "peak_rss_mb": _peak_rss_mb()}
 
@@ -384,7 +403,7 @@ def dask_client(kind: str, workers: int, address: str | None = None):
                                          "distributed.admin.system-monitor.gil.enabled": False}):
         if kind == "local":
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=":0", silence_logs=logging.ERROR)
             try:
                 client = Client(cluster)
                 try:
