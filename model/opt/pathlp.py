@@ -553,6 +553,9 @@ class PathLP:
         self._last_coef: dict = {}
         self._fixed = None
         self._obj = "default"
+        #: re-solve every optimum from a fresh factorisation of its basis, so that the values do not
+        #: depend on the warm-start history (a sweep's instances; off in a run: identical outputs)
+        self.fresh_factor = False
 
     # ------------------------------------------------------------ construction
     @classmethod
@@ -745,6 +748,13 @@ class PathLP:
         self.n_solves += 1
         st = self.h.getModelStatus()
         ok = st == self.hs.HighsModelStatus.kOptimal
+        if ok and self.fresh_factor:     # the optimal basis re-factorised from scratch (0 iterations)
+            b = self.h.getBasis()
+            self.h.clearSolver()
+            self.h.setBasis(b)
+            self.h.run()
+            st = self.h.getModelStatus()
+            ok = st == self.hs.HighsModelStatus.kOptimal
         return ("optimal" if ok else self.h.modelStatusToString(st)), float(self.h.getInfo().objective_function_value)
 
     def _set_efficiency(self, efficiency) -> None:

@@ -21,13 +21,14 @@ need: a difference between variants is the keys' effect.
 
 Reproducible to the bit
 -----------------------
-The LP instances are re-solved from a warm basis. So that a variant's numbers
-do not depend on which variants a process evaluated before it (Dask batches,
-a resumed sweep), every variant starts each instance from the same basis —
-the one it had after the base scenario's evaluation in :meth:`SweepContext.build`
-(cold for instances made later) — and the best-value bisections start from
-the variant's own plan solution. Against a full run (whose single instance
-solves the sample paths one after another) values agree to ~1e-14 relative.
+The LP instances are re-solved from a warm basis (the previous variant's).
+So that a variant's numbers do not depend on which variants a process
+evaluated before it (Dask batches, a resumed sweep), every optimum is
+re-solved from a fresh factorisation of its optimal basis
+(``PathLP.fresh_factor``: 0 iterations, ~0.3 ms), and the best-value
+bisections start from the variant's own plan solution. Against a full run
+(whose single instance solves the sample paths one after another) values
+agree to ~1e-14 relative.
 
 Stages a key invalidates
 ------------------------
@@ -184,18 +185,9 @@ class _LPSet:
     main: object
     slots: list = field(default_factory=list)
     sims: dict = field(default_factory=dict)
-    bases: dict | None = None          # id(instance) -> HiGHS basis every variant starts from
 
-    def reset(self) -> None:
-        """Start every instance from its stored basis (cold where none): results independent of history."""
-        for inst in self.instances():
-            b = None if self.bases is None else self.bases.get(id(inst))
-            inst.h.clearSolver()          # also HiGHS's factorisation, edge weights and scaling
-            if b is not None:
-                inst.h.setBasis(b)
-
-    def store_bases(self) -> None:
-        self.bases = {id(inst): inst.h.getBasis() for inst in self.instances()}
+    def __post_init__(self):
+        self.main.fresh_factor = True      # inherited by the twins (module docstring, "Reproducible")
 
     def slot(self, j: int):
         if len(self.slots) >= MAX_SLOT_INSTANCES:
@@ -306,10 +298,8 @@ class SweepContext:
         ctx.control = project(ctx.panel, sc, prepared=ctx.prepared)
         ctx.output_columns = _columns_layout(ctx, sc)
         ctx.timings = {"panel": 0.0, "paths": 0.0, "lp": 0.0, "scorecard": 0.0, "other": 0.0, "n": 0}
-        if ctx._lps:          # warm bases: those of the base scenario's own evaluation, the start of every variant
+        if ctx._lps:          # warm up: the LP instances of every sample slot, with the base's bases
             _evaluate(ctx, {})
-            for lps in ctx._lps.values():
-                lps.store_bases()
             ctx.timings = {"panel": 0.0, "paths": 0.0, "lp": 0.0, "scorecard": 0.0, "other": 0.0, "n": 0}
         return ctx
 
@@ -334,7 +324,6 @@ class SweepContext:
             self._lps[key] = _LPSet(PathLP.build(sc, state, self.io_system(sc)))
         lps = self._lps[key]
         _set_lp_data(lps, sc, state, any("lp_targets" in self.stages[k] for k in self.keys))
-        lps.reset()
         return lps
 
     def kappa(self, sc, state, m: int):
