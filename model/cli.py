@@ -288,7 +288,8 @@ def export(run_name: str = typer.Argument(..., metavar="NAME", help="A run folde
 
 
 @app.command()
-def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file (see scenarios/sweeps/)."),
+def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file, or the name of one in "
+                                                                     "scenarios/sweeps/ (e.g. plan_assumptions)."),
           workers: int = typer.Option(1, "--workers", "-w", help="Worker processes (more than 1: a Dask LocalCluster)."),
           scheduler: Optional[str] = typer.Option(None, "--scheduler",
                                                   help="inprocess | local | the address of a running Dask scheduler "
@@ -299,8 +300,12 @@ def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages.")) -> None:
     """Evaluate many variants of a scenario (a SALib design over scenario keys) and write outputs/sweep_<name>/:
     variants (Parquet + CSV), sensitivity indices, tornado charts, flip frontier, report. A killed sweep resumes."""
+    from .paths import SCENARIOS
     from .sweep.execute import run_sweep
 
+    shipped = SCENARIOS / "sweeps" / f"{spec.name}.toml"
+    if not spec.exists() and spec.suffix != ".toml" and spec.name == str(spec) and shipped.is_file():
+        spec = shipped
     try:
         res = run_sweep(spec, workers=workers, scheduler=scheduler, out_dir=out, force=force,
                         progress=None if quiet else _progress)

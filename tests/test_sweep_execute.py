@@ -294,3 +294,17 @@ def test_out_on_a_users_folder_is_refused_and_it_survives(spec_file, tmp_path):
         assert_one_line_error(r, 2, str(mine))
         assert (mine / "thesis.docx").read_bytes() == b"a user's document"
         assert listing(tmp_path) == {"mine"} and listing(mine) == {"thesis.docx"}  # no work folder beside it
+
+
+def test_a_worker_with_other_code_refuses_in_one_line():
+    """A task whose recipe carries another machine's fingerprint comes back as data and is raised here."""
+    import pickle
+
+    batch = pd.DataFrame({"variant": [0], "a": [1.0]})
+    rec = X.Recipe("{}", ("a",), 100, 1, fingerprint="another machine")
+    i, df, info = pickle.loads(pickle.dumps(X._batch_task(rec, 3, batch, _square_root_evaluator)))
+    assert i == 3 and df is None
+    with pytest.raises(X.CztEnvironmentError, match="Dask worker on .*code or calibration data differ"):
+        X._reraise(info)
+    ok = X.Recipe("{}", ("a",), 100, 1, fingerprint=X.fingerprint())
+    assert X._batch_task(ok, 0, batch, _square_root_evaluator)[1]["y"].tolist() == [1.0]

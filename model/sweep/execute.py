@@ -73,12 +73,17 @@ class Recipe:
         The varied scenario keys (dotted), in the spec's order.
     n_paths, n_lp_paths : int
         Forecast paths and LP sample paths per variant.
+    fingerprint : str
+        :func:`fingerprint` of the machine running the sweep, set for a scheduler
+        address: a worker whose code or calibration data differ refuses the task
+        ("" skips the check: in-process and LocalCluster workers run this installation).
     """
 
     scenario: str
     keys: tuple[str, ...]
     n_paths: int
     n_lp_paths: int
+    fingerprint: str = ""
 
     @property
     def digest(self) -> str:
@@ -131,9 +136,14 @@ _CACHE: dict[tuple, Callable[[dict], dict]] = {}
 def _evaluator_for(recipe: Recipe, evaluator: Callable | None) -> Callable[[dict], dict]:
     """The evaluate function of ``recipe`` in this process, built on first use and kept (one recipe at a time)."""
     factory = EngineEvaluator if evaluator is None else evaluator
-    key = (recipe.digest, getattr(factory, "__module__", ""), getattr(factory, "__qualname__", repr(factory)))
+    key = (recipe.digest, recipe.fingerprint, getattr(factory, "__module__", ""),
+           getattr(factory, "__qualname__", repr(factory)))
     fn = _CACHE.get(key)
     if fn is None:
+        if recipe.fingerprint and recipe.fingerprint != fingerprint():
+            raise CztEnvironmentError(f"Dask worker on {os.uname().nodename}",
+                                      "its czt-model code or calibration data differ from those of the machine "
+                                      "running czt sweep; check out the same commit there and pip install -e .")
         _CACHE.clear()  # a worker keeps the context of the sweep it is running, not of every earlier one
         fn = _CACHE[key] = factory(recipe)
     return fn
@@ -190,14 +200,35 @@ def _isnan(v: Any) -> bool:
 
 
 def _batch_task(recipe: Recipe, index: int, batch: pd.DataFrame, evaluator: Callable | None) -> tuple:
-    """Scheduler wrapper of :func:`evaluate_batch`: also where and how long it ran, and the process's peak RSS."""
+    """Scheduler wrapper of :func:`evaluate_batch`: also where and how long it ran, and the process's peak RSS.
+
+    A :class:`~model.errors.CztError` (a refused base scenario, a worker with other
+    code) comes back as data — ``(index, None, {"czt_error": ...})`` — and is raised
+    again by :func:`_reraise` on the machine running the sweep (its one-line form
+    survives the trip; the exception itself does not pickle with its two fields).
+    """
     from threadpoolctl import threadpool_limits
 
     t = time.perf_counter()
-    with threadpool_limits(limits=1):
-        df = evaluate_batch(recipe, batch, evaluator)
+    try:
+        with threadpool_limits(limits=1):
+            df = evaluate_batch(recipe, batch, evaluator)
+    except CztError as exc:
+        cls = type(exc)
+        fields = (exc.where, exc.what) if hasattr(exc, "where") and hasattr(exc, "what") else (str(exc),)
+        return index, None, {"czt_error": (cls.__module__, cls.__qualname__, fields)}
     return index, df, {"pid": os.getpid(), "host": os.uname().nodename, "seconds": time.perf_counter() - t,
                        "peak_rss_mb": _peak_rss_mb()}
+
+
+def _reraise(info: dict) -> None:
+    import importlib
+
+    mod, name, fields = info["czt_error"]
+    cls = getattr(importlib.import_module(mod), name, None)
+    if not (isinstance(cls, type) and issubclass(cls, CztError)):
+        cls, fields = CztEnvironmentError, ("Dask worker", " ".join(map(str, fields)))
+    raise cls(*fields)
 
 
 def _peak_rss_mb() -> float:
@@ -269,17 +300,24 @@ def _frame_hash(df: pd.DataFrame) -> str:
                           + ",".join(map(str, df.columns)).encode()).hexdigest()
 
 
-def sweep_key(spec, recipe: Recipe, design: pd.DataFrame, evaluator: Callable | None = None) -> str:
+def fingerprint() -> str:
+    """SHA-256 of the model package's source and the calibration data (what every worker must share)."""
+    from ..manifest import input_hashes
+
+    blob = json.dumps({"code": _code_hash(), "data": input_hashes(_calibration_files())}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def sweep_key(spec, recipe: Recipe, design: pd.DataFrame, evaluator: Callable | None = None,
+              fp: str | None = None) -> str:
     """The resume key: spec, base scenario, design, code, calibration data and evaluator.
 
     Two runs with the same key produce the same batches, so finished batch files
-    of one may be reused by the other.
+    of one may be reused by the other, whatever the scheduler. ``fp``: a
+    :func:`fingerprint` already computed.
     """
-    from ..manifest import input_hashes
-
     parts = {"spec": _spec_dump(spec), "recipe": recipe.digest, "design": _frame_hash(design),
-             "batch_size": int(spec.run.batch_size), "code": _code_hash(),
-             "data": input_hashes(_calibration_files()),
+             "batch_size": int(spec.run.batch_size), "fingerprint": fp or fingerprint(),
              "evaluator": "engine" if evaluator is None else f"{evaluator.__module__}.{evaluator.__qualname__}"}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -401,8 +439,7 @@ def dask_client(kind: str, workers: int, address: str | None = None):
     import dask
     from distributed import Client, LocalCluster
 
-    with _quiet_dask(), dask.config.set({"distributed.worker.daemon": False,
-                                         "distributed.admin.system-monitor.gil.enabled": False}):
+    with _quiet_dask(), dask.config.set({"distributed.admin.system-monitor.gil.enabled": False}):
         if kind == "local":
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=":0", silence_logs=logging.ERROR)
@@ -437,9 +474,14 @@ def _run_batches(pending: list[tuple[int, pd.DataFrame]], recipe: Recipe, evalua
     ``on_done`` receives each batch as soon as it finishes (``as_completed``), so
     a finished batch is on disk before the next one is awaited.
     """
+    def done(i: int, df: pd.DataFrame | None, info: dict) -> None:
+        if df is None:
+            _reraise(info)
+        on_done(i, df, info)
+
     if client is None:
         for i, frame in pending:
-            on_done(*_batch_task(recipe, i, frame, evaluator))
+            done(*_batch_task(recipe, i, frame, evaluator))
         return
     from distributed import as_completed
 
@@ -448,7 +490,7 @@ def _run_batches(pending: list[tuple[int, pd.DataFrame]], recipe: Recipe, evalua
                for i, frame in pending]
     try:
         for fut in as_completed(futures):
-            on_done(*fut.result())
+            done(*fut.result())
             fut.release()
     except BaseException:
         for f in futures:
@@ -581,11 +623,12 @@ def run_sweep(spec_or_path, *, workers: int = 1, scheduler: str | None = None, o
     check_output_dir(final, kind="sweep", name=spec.name, force=force)  # before any work
     base = base_scenario(spec)
     keys = list(spec.keys)
+    fp = fingerprint()
     recipe = Recipe(scenario=base.model_dump_json(), keys=tuple(keys), n_paths=int(spec.run.n_paths),
-                    n_lp_paths=int(spec.run.n_lp_paths))
+                    n_lp_paths=int(spec.run.n_lp_paths), fingerprint=fp if kind == "address" else "")
     design = sample(spec).reset_index(drop=True)
     batches = _batches(design, int(spec.run.batch_size))
-    key = sweep_key(spec, recipe, design, evaluator)
+    key = sweep_key(spec, recipe, design, evaluator, fp)
     address = str(scheduler).strip() if kind == "address" else None
     with contextlib.ExitStack() as stack:
         client = None
