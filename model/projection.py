@@ -157,7 +157,8 @@ def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: f
     """Backtests (stored when current) → weights → coherent joint paths for city levels.
 
     ``prepared``: a dict of :func:`_forecast_inputs` by ``label``, filled on first
-    use and re-used (same panel and forecast settings; only the simulation is repeated).
+    use and re-used (same panel and forecast settings; only the simulation is repeated,
+    and only when its seed, adjustment or path count changed: the last one is kept).
 
     Returns (years, {region: paths (n_paths, n_years)}, backtest, weights, notes).
     """
@@ -170,8 +171,15 @@ def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: f
         logs, methods, bt, w, factors, corr, cal_notes = _forecast_inputs(wide_levels, scenario, label, store)
         if prepared is not None:
             prepared[label] = (logs, methods, bt, w, factors, corr, cal_notes)
-    ps = simulate_paths(logs, w, end_year=f.end_year, n_paths=f.n_paths, seed=seed, methods=methods,
-                        growth_adjustment_pp=adjust_pp, half_widths=factors, correlation=corr)
+    args = (int(seed), float(adjust_pp), int(f.n_paths), int(f.end_year))
+    last = prepared.get(("simulated", label)) if prepared is not None else None
+    if last is not None and last[0] == args:
+        ps = last[1]            # its arrays are only read (copied into the projection's grids)
+    else:
+        ps = simulate_paths(logs, w, end_year=f.end_year, n_paths=f.n_paths, seed=seed, methods=methods,
+                            growth_adjustment_pp=adjust_pp, half_widths=factors, correlation=corr)
+        if prepared is not None:
+            prepared[("simulated", label)] = (args, ps)
     notes = list(ps.notes) + [f"{label} {r}: {n}" for r, n in zip(w["region"], w["note"]) if n] + cal_notes
     levels = {r: ps.values[:, :, i] for i, r in enumerate(ps.regions)}
     return np.asarray(ps.years), levels, bt, w, notes

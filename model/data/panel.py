@@ -61,26 +61,43 @@ class Panel:
 
     long: pd.DataFrame
     constants: dict = field(default_factory=dict)
+    #: look-ups already made on this ``long`` (forgotten when ``long`` is replaced; ``long`` is read-only
+    #: once built); series and tables are returned as copies, so callers may modify theirs
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _cached(self, key: tuple, make):
+        if self._memo.get("long") is not self.long:
+            self._memo.clear()
+            self._memo["long"] = self.long
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     def series(self, variable: str, region: str) -> pd.Series:
         """One variable for one region as a year-indexed Series."""
-        d = self.long[(self.long.variable == variable) & (self.long.region_code == region)]
-        return d.set_index("year")["value"].sort_index()
+        def make():
+            d = self.long[(self.long.variable == variable) & (self.long.region_code == region)]
+            return d.set_index("year")["value"].sort_index()
+        return self._cached(("series", variable, region), make).copy()
 
     def wide(self, variable: str, regions: list[str] | None = None) -> pd.DataFrame:
         """Year × region table of one variable."""
-        d = self.long[self.long.variable == variable]
-        if regions is not None:
-            d = d[d.region_code.isin(regions)]
-        return d.pivot(index="year", columns="region_code", values="value").sort_index()
+        def make():
+            d = self.long[self.long.variable == variable]
+            if regions is not None:
+                d = d[d.region_code.isin(regions)]
+            return d.pivot(index="year", columns="region_code", values="value").sort_index()
+        return self._cached(("wide", variable, None if regions is None else tuple(regions)), make).copy()
 
     def latest(self, variable: str, region: str) -> tuple[int, float, str] | None:
         """(year, value, basis) of the latest row of a variable/region."""
-        d = self.long[(self.long.variable == variable) & (self.long.region_code == region)]
-        if d.empty:
-            return None
-        r = d.sort_values("year").iloc[-1]
-        return int(r.year), float(r.value), str(r.basis)
+        def make():
+            d = self.long[(self.long.variable == variable) & (self.long.region_code == region)]
+            if d.empty:
+                return None
+            r = d.sort_values("year").iloc[-1]
+            return int(r.year), float(r.value), str(r.basis)
+        return self._cached(("latest", variable, region), make)
 
     def coverage(self) -> pd.DataFrame:
         """Variable × region coverage: first/last year and counts by basis."""
