@@ -1,7 +1,7 @@
 """czt sweep execution: schedulers agree byte for byte, a killed sweep resumes, output safety, one-line errors.
 
-One small real sweep (8 variants of ``plan`` over three keys, one of them the LP's, 100 paths, 2 LP
-paths, batches of 1)
+One small real sweep (8 variants of ``plan`` over four keys, one of them LP data, one rebuilding the LP,
+100 paths, 2 LP paths, batches of 1)
 runs in-process once (module fixture); the LocalCluster run, the resumed CLI run and the
 determinism checks compare against it.
 """
@@ -44,6 +44,10 @@ note = "test range: +-1.5 pp of CZT's energy-intensity change relative to Hunan"
 key = "optimisation.investment_share_of_gdp"
 range = [0.45, 0.55]
 note = "test range: the LP's investment envelope around its 0.525 default"
+[[parameters]]
+key = "optimisation.depreciation_rate"
+range = [0.08, 0.1]
+note = "test range: a key that rebuilds the LP (cached by value)"
 [run]
 n_paths = 100
 n_lp_paths = 2
@@ -308,3 +312,35 @@ def test_a_worker_with_other_code_refuses_in_one_line():
         X._reraise(info)
     ok = X.Recipe("{}", ("a",), 100, 1, fingerprint=X.fingerprint())
     assert X._batch_task(ok, 0, batch, _square_root_evaluator)[1]["y"].tolist() == [1.0]
+
+
+def test_a_batch_gives_the_same_bytes_whatever_ran_before_it(tmp_path):
+    """The shipped plan sweep (smaller): batch B alone = batch B after batch A in the same process.
+
+    Without the per-batch reset (EngineEvaluator.begin_batch) the LPs that depreciation-rate
+    variants rebuild and cache carry state from batch A into B and B's last digits move
+    (seen: 1e-11 relative), which would break byte-identity across schedulers and resume.
+    """
+    import re
+
+    from model.sweep.design import sample
+    from model.sweep.spec import load_sweep
+
+    text = (ROOT / "scenarios" / "sweeps" / "plan_assumptions.toml").read_text(encoding="utf-8")
+    for key, value in (("n", 3), ("n_paths", 100), ("n_lp_paths", 2)):
+        text = re.sub(rf"(?m)^{key} = \d+.*$", f"{key} = {value}", text)
+    f = tmp_path / "plan_assumptions.toml"
+    f.write_text(text, encoding="utf-8")
+    s = load_sweep(f)
+    d = sample(s)
+    rec = X.Recipe(s.base_scenario.model_dump_json(), tuple(s.keys), s.run.n_paths, s.run.n_lp_paths)
+    a, b = d.iloc[0:8].reset_index(drop=True), d.iloc[8:16].reset_index(drop=True)
+    X._CACHE.clear()
+    alone = X._batch_task(rec, 1, b, None)[1]
+    X._CACHE.clear()
+    X._batch_task(rec, 0, a, None)
+    after = X._batch_task(rec, 1, b, None)[1]
+    assert s.keys.count("optimisation.depreciation_rate") == 1 and b["optimisation.depreciation_rate"].nunique() > 1
+    assert alone.equals(after)
+    buf = [t.to_parquet() for t in (alone, after)]
+    assert buf[0] == buf[1]
