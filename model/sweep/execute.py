@@ -18,8 +18,10 @@ Schedulers (``scheduler``):
                ``dask worker``; every worker needs this package at the same commit).
 
 Every variant is evaluated with the base scenario's seed (common random numbers),
-so a variant's results depend only on its values: the variant table is the same,
-byte for byte, whatever the scheduler and the number of workers.
+and every batch starts from the same solver state (:meth:`EngineEvaluator.begin_batch`)
+with one BLAS thread, so a variant's results depend only on its values and its
+batch: the variant table is the same, byte for byte, whatever the scheduler and
+the number of workers, and after a resume.
 
 Resume. Finished batches are written at once (Parquet, temp file + rename) into a
 work folder the program creates beside the output, ``.<out name>.partial/``
