@@ -26,6 +26,24 @@ def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _mapping_field(parts: list[str]) -> bool:
+    """Whether the dotted path ``parts`` names a dict-valued scenario field (e.g. ``levers.demand_shock``),
+    whose entries (e.g. ``levers.demand_shock.<cluster>``) an override may add."""
+    import typing
+
+    from .scenario import Scenario
+
+    model = Scenario
+    for i, p in enumerate(parts):
+        f = getattr(model, "model_fields", {}).get(p)
+        if f is None:
+            return False
+        if i == len(parts) - 1:
+            return typing.get_origin(f.annotation) is dict
+        model = f.annotation
+    return False
+
+
 def apply_overrides(scenario, overrides: dict | None, name: str | None = None):
     """Return a validated copy of ``scenario`` with ``overrides`` applied.
 
@@ -49,7 +67,7 @@ def apply_overrides(scenario, overrides: dict | None, name: str | None = None):
             if not isinstance(node.get(p), dict):
                 raise CztInputError("overrides", f"key '{key}': unknown key")
             node = node[p]
-        if parts[-1] not in node:
+        if parts[-1] not in node and not _mapping_field(parts[:-1]):
             raise CztInputError("overrides", f"key '{key}': unknown key")
         node[parts[-1]] = value
     if name is not None:

@@ -27,7 +27,9 @@ ENVELOPE = "optimisation.investment_share_of_gdp"
 CUT = "optimisation.energy_cut_2025"
 GDP = "assumptions.gdp.growth_adjustment_pp"
 DELTA = "optimisation.depreciation_rate"
-KEYS = [ENERGY, HT2019, KAPPA, ENVELOPE, CUT, GDP, DELTA]
+EFF = "levers.efficiency_gain_pct"
+SHOCK = "levers.demand_shock.electronic_information"
+KEYS = [ENERGY, HT2019, KAPPA, ENVELOPE, CUT, GDP, DELTA, EFF, SHOCK]
 N_PATHS, N_LP = 200, 5
 
 
@@ -60,12 +62,22 @@ def _assert_same(fast: dict, ref: dict, columns) -> None:
     {},
     {ENERGY: -1.0},
     {ENERGY: -0.5, HT2019: 30.0, KAPPA: 1.2, ENVELOPE: 0.35, CUT: 0.12, GDP: -0.5, DELTA: 0.08},
+    {EFF: 1.0, SHOCK: 300.0, ENVELOPE: 0.4},
 ])
 def test_variant_equals_full_run(ctx, values):
     fast = evaluate_variant(ctx, values)
     assert fast["error"] == ""
     full = run_scenario(ctx.base, write=False, overrides=values, n_paths=ctx.n_paths, n_lp_paths=ctx.n_lp_paths)
     _assert_same(fast, columns_from_run(full, ctx.output_columns), ctx.output_columns)
+
+
+def test_lever_free_base_without_lp():
+    """baseline: no levers, no LP -> no lp_* columns; still the full run's numbers."""
+    c = SweepContext.build("baseline", [ENERGY, GDP], n_paths=150, n_lp_paths=3)
+    assert not any(k.startswith("lp_") for k in c.output_columns)
+    v = {ENERGY: 0.4, GDP: 0.3}
+    full = run_scenario(c.base, write=False, overrides=v, n_paths=c.n_paths, n_lp_paths=c.n_lp_paths)
+    _assert_same(evaluate_variant(c, v), columns_from_run(full, c.output_columns), c.output_columns)
 
 
 def test_columns_and_stages(ctx):
