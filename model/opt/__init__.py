@@ -17,7 +17,9 @@ PathInputs  (frozen dataclass; one sample path of the control forecast)
     ``gdp_real_ref``   dict {year: real GDP 亿元 at t0 prices} for years before
                        ``t0`` that growth targets refer to (2019, 2020)
     ``kappa_scale``    float = 1.0: multiplies every capital–output ratio
-                       (κ uncertainty; 1 = calibrated value)
+                       (κ uncertainty; 1 = calibrated value), on top of the
+                       scenario's ``optimisation.kappa_scale``
+                       (``StructuralParams.kappa_scale``)
 
 paths_from_projection(proj, state, years, index=None, kappa_scale=None) -> list[PathInputs]
     Sample paths (all, or the rows ``index``) of a ``model.projection.Projection``;
@@ -47,10 +49,21 @@ PathLP.simulate(path, investment=None, demand_shock=None, upgrading=None, effici
     None IS the structural control run: its GDP equals ``path.gdp_real``
     (calibrated exactly) and deviations are measured from it.
 
-PathLP.solve(path, demand_shock=None, upgrading=True, efficiency=None) -> PathSolution
+PathLP.solve(path, demand_shock=None, upgrading=True, efficiency=None, tables=True) -> PathSolution
     Re-solves the LP after changing only data (row bounds / coefficients of the
     one HiGHS instance): the optimal allocation for this path; ``upgrading``
-    True lets the LP use the costed, bounded upgrading lever.
+    True lets the LP use the costed, bounded upgrading lever. ``tables=False``
+    (also on ``simulate``) skips the pandas ``targets``/``conflicts`` tables
+    (``target_slack`` is always filled; a target is missed iff its slack >
+    ``PathLP.target_tolerance()``).
+
+PathLP.set_target_value(id, value) / write_target(target, value)
+    Change a target's required value (the parameters and the row), or only
+    the row (trial values of a bisection).
+PathLP.fresh_factor (bool, default False)
+    Re-solve every optimum from a fresh factorisation of its optimal basis
+    (0 iterations), so that values do not depend on the warm-start history
+    (the sweep's instances, :mod:`model.sweep.variant`).
 
 PathLP.control(path) -> PathSolution   (= ``simulate(path)``)
 PathLP.clusters, PathLP.names, PathLP.years, PathLP.write_mps(path)
@@ -78,6 +91,7 @@ PathSolution  (dataclass; arrays over ``years``, clusters in ``PathLP.clusters``
     ``va``, ``output``, ``capital`` (n, T)
     ``targets``          DataFrame: target, kind, year, sense, required, achieved,
                          unit, shortfall, status ("met"/"binding"/"missed")
+    ``target_slack``     dict {target id: slack S} (own row units)
     ``conflicts``        DataFrame of violated hard rows: row, cluster, year,
                          amount, unit (empty when the hard rows are consistent)
     ``summary()``        "LP solved — targets: 1 met, 4 missed (…)" (+ conflicts)
