@@ -37,16 +37,29 @@ Stages a key invalidates
 :meth:`SweepContext.build` classifies each varied key:
 
 ``panel``       the panel's energy / high-tech assumption blocks
-                (``assumptions.energy.*``, ``assumptions.hightech.*``)
+                (``assumptions.energy.*``, ``assumptions.hightech.*``;
+                :func:`model.data.panel.with_assumption_blocks`)
 ``control``     the time-series control paths of GDP, deflator, population
-                (``assumptions.gdp.*``, ``assumptions.population.*``, ``forecast.*``)
-``assumption``  the assumption-driven energy / high-tech paths (any of the above)
-``lp_data``     structural LP data changed by data on the built LP
-                (``optimisation.kappa_scale``, ``optimisation.investment_share_of_gdp``)
-``lp_targets``  target values of the LP (``optimisation.*_2025``, ``penalty``, …)
+                (``assumptions.gdp.*``, ``assumptions.population.*``; :func:`model.projection.project`
+                with its prepared forecast inputs: only the simulation is repeated)
+``assumption``  the assumption-driven energy / high-tech paths (any of the above;
+                :func:`model.projection.with_assumption_paths` when only the panel blocks changed)
+``lp_data``     data of the built LP (:data:`LP_DATA_KEYS`: κ scale, investment envelope)
+``lp_targets``  target values of the built LP (:data:`LP_TARGET_KEYS`)
 ``levers``      the scenario's levers (lever arrays, no rebuild)
-``slow``        keys that force a rebuild of the LP or of the IO system
-                (listed in ``ctx.slow_keys``)
+``slow``        keys that force a rebuild: ``io.flq_delta`` (IO system and LP) and the other
+                ``optimisation.*`` keys (``depreciation_rate``, ``penalty``, ``discount_rate``,
+                ``max_cluster_growth``, ``max_share_shift``): the LP is rebuilt per value
+                (cached, up to 4 builds, ~0.2 s each); listed in ``ctx.slow_keys``
+
+``optimisation.energy_efficiency_gain`` is not sweepable: no model code reads
+it (:data:`NOT_SWEEPABLE`); the efficiency lever is ``levers.efficiency_gain_pct``.
+
+Cost (``plan``, 500 paths, 8 LP sample paths, six assumption and
+optimisation keys, one core): about 0.10 s per variant — panel blocks 9 ms,
+paths 6 ms, LP 83 ms (8 sample-path solves 50 ms, median-path plan and best
+values 30 ms), scorecard 1 ms; a GDP key adds ~25 ms (real GDP re-simulated).
+``ctx.timings`` accumulates this split.
 """
 from __future__ import annotations
 
