@@ -168,3 +168,38 @@ def test_error_correlation_says_how_far_cities_miss_together():
     R = error_correlation(pd.DataFrame(rows, columns=ERROR_COLUMNS), ["430100", "430200", "430300"])
     np.testing.assert_allclose(R, [[1, 1, -1], [1, 1, -1], [-1, -1, 1]], atol=1e-5)
     assert error_correlation(pd.DataFrame(rows[:6], columns=ERROR_COLUMNS), ["430100", "430200"]) is None
+
+
+def test_per_horizon_conformal_by_hand():
+    """by_horizon: each horizon's own conformal quantile of |e|; fewer than min_n errors at a
+    horizon (and horizons beyond the table) scale the longest calibrated horizon by h / h';
+    the widths never narrow with the horizon."""
+    err = pd.DataFrame({"horizon": [1] * 6 + [2] * 6 + [3] * 3,
+                        "error": [0.01, -0.02, 0.03, -0.04, 0.05, 0.06,
+                                  -0.02, 0.03, 0.04, -0.05, 0.07, -0.09, 0.5, 0.5, 0.5]})
+    # level .5, n = 6: k = ceil(7 * .5) = 4 -> h = 1: .04, h = 2: .05; h = 3 has 3 < 6 errors:
+    # (3 / 2) * .05 = .075, h = 4: (4 / 2) * .05 = .10 (its own errors, however large, do not enter)
+    np.testing.assert_allclose(half_widths(err, 4, level=0.5, min_n=6, by_horizon=True),
+                               [0.04, 0.05, 0.075, 0.10])
+    # pooled rule on the same table for contrast: |e|/h of all 15, k = ceil(16 * .5) = 8
+    pooled = np.sort(np.abs(err["error"]) / err["horizon"])[7]
+    np.testing.assert_allclose(half_widths(err, 2, level=0.5, min_n=6), [pooled, 2 * pooled])
+    # a shorter horizon's wider quantile carries forward (running maximum, taken after the fallback:
+    # h = 3 is (3 / 2) * .03 = .045 from h = 2's own quantile, then max(.05, .03, .045))
+    err2 = pd.DataFrame({"horizon": [1] * 6 + [2] * 6, "error": [0.05] * 6 + [0.03] * 6})
+    np.testing.assert_allclose(half_widths(err2, 3, level=0.5, min_n=6, by_horizon=True), [0.05, 0.05, 0.05])
+    np.testing.assert_allclose(half_widths(err2, 4, level=0.5, min_n=6, by_horizon=True)[3], 2 * 0.03)
+    assert half_widths(err.iloc[12:], 3, min_n=6, by_horizon=True) is None
+
+
+def test_per_horizon_conformal_keeps_the_whole_table_weights():
+    """Weighted conformal per horizon: an error's weight rho^(errors of the WHOLE table with a later
+    outcome year) does not change when the table is split by horizon."""
+    err = pd.DataFrame({"origin": [2000, 2001, 2000, 2002, 2001], "horizon": [1, 1, 2, 1, 2],
+                        "error": [0.03, -0.01, 0.05, 0.02, -0.04]})
+    # outcome years 2001 2002 2002 2003 2003; later errors 4 2 2 0 0 -> weights (rho = .5) 1/16 1/4 1/4 1 1
+    # h = 1: .01(.25) .02(1) .03(.0625), total 1.3125 + 1 -> cumulative .108 .541 .568 -> level .42: .02
+    # h = 2: .04(1) .05(.25), total 1.25 + 1 -> cumulative .444 .556 -> level .42: .04
+    # (weights counted within h = 2 alone, .5 and 1, would give .4 .6 -> .05)
+    np.testing.assert_allclose(half_widths(err, 3, level=0.42, min_n=2, decay=0.5, by_horizon=True),
+                               [0.02, 0.04, 0.06])

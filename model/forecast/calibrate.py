@@ -197,7 +197,7 @@ def scale_factors(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
 
 def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
                 min_n: int = 6, origin: int | None = None, window: int | None = None,
-                decay: float | None = None) -> np.ndarray | None:
+                decay: float | None = None, by_horizon: bool = False) -> np.ndarray | None:
     r"""Conformal half-width of the central ``level`` interval (log points) for h = 1..n_horizons.
 
     The absolute errors are pooled over regions and horizons after dividing by
@@ -221,6 +221,17 @@ def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
       :math:`\sum_{i \le k} w_{(i)} / (\sum_i w_i + 1) \ge \ell` (the test point
       carries weight 1 at :math:`+\infty`; the largest r when none qualifies).
       With :math:`\rho = 1` this is the unweighted quantile above.
+
+    ``by_horizon``: instead of pooling :math:`|e|/j` over horizons, the quantile is taken
+    separately for each horizon from that horizon's absolute errors (split-conformal per
+    horizon, Stankeviciute, Alaa & van der Schaar 2021), :math:`w_h = |e|_{(k_h)}` over the
+    :math:`n_h` errors at horizon h, with the same weights as above (each error's weight
+    counts the errors of the *whole* table with a later outcome year, so it does not
+    change with the split). Horizons with fewer than ``min_n`` errors, and horizons beyond
+    the table, take :math:`w_h = (h / h')\, w_{h'}`, h' the longest horizon with at least
+    ``min_n`` errors; then :math:`w_h \leftarrow \max_{j \le h} w_j` (the interval of a
+    cumulative log level does not narrow with the horizon). None when no horizon has
+    ``min_n`` errors.
     """
     if errors is None or not len(errors):
         return None
@@ -230,24 +241,41 @@ def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
     if window is not None and origin is not None:
         keep = t > int(origin) - int(window)
         e, t = e[keep], t[keep]
-    r = np.abs(e["error"].to_numpy(dtype=float)) / e["horizon"].to_numpy(dtype=float)
-    ok = np.isfinite(r)
-    r, t = r[ok], t[ok]
-    n = r.size
-    if n < min_n:
-        return None
+    hz = e["horizon"].to_numpy(dtype=int)
+    a = np.abs(e["error"].to_numpy(dtype=float))
+    ok = np.isfinite(a)
+    a, t, hz = a[ok], t[ok], hz[ok]
     if decay is None or decay == 1.0:
-        r = np.sort(r)
-        k = min(math.ceil((n + 1) * level), n)
-        q = r[k - 1]
-    else:
-        later = n - np.searchsorted(np.sort(t), t, side="right")  # errors with a later outcome year
-        w = float(decay) ** later
-        order = np.argsort(r, kind="stable")
-        cum = np.cumsum(w[order]) / (w.sum() + 1.0)
-        idx = np.flatnonzero(cum >= level)
-        q = r[order][idx[0]] if idx.size else r[order][-1]
-    return q * np.arange(1, int(n_horizons) + 1, dtype=float)
+        wt = np.ones(a.size)
+    else:  # weight of each error: rho^(errors of the whole table with a later outcome year)
+        wt = float(decay) ** (a.size - np.searchsorted(np.sort(t), t, side="right"))
+    hs = np.arange(1, int(n_horizons) + 1, dtype=float)
+    if not by_horizon:
+        r = a / hz
+        if r.size < min_n:
+            return None
+        return _conformal_quantile(r, wt, level) * hs
+    q = {h: _conformal_quantile(a[hz == h], wt[hz == h], level)
+         for h in np.unique(hz) if np.count_nonzero(hz == h) >= min_n}
+    if not q:
+        return None
+    top = max(q)  # n_h does not grow with h, so every horizon up to `top` normally has its own quantile
+    out = np.array([q[int(h)] if int(h) in q else h / top * q[top] for h in hs])
+    return np.maximum.accumulate(out)
+
+
+def _conformal_quantile(r: np.ndarray, w: np.ndarray, level: float) -> float:
+    """Weighted split-conformal quantile (Barber et al. 2023): the smallest r_(k) with
+    sum_{i<=k} w_(i) / (sum w + 1) >= level, the largest r when none qualifies; with equal
+    weights the unweighted r_(k), k = ceil((n + 1) level) capped at n."""
+    if np.all(w == 1.0):
+        rs = np.sort(r)
+        k = min(math.ceil((r.size + 1) * level), r.size)
+        return float(rs[k - 1])
+    order = np.argsort(r, kind="stable")
+    cum = np.cumsum(w[order]) / (w.sum() + 1.0)
+    idx = np.flatnonzero(cum >= level)
+    return float(r[order][idx[0]] if idx.size else r[order][-1])
 
 
 def stretch_to_width(log_paths: np.ndarray, widths: np.ndarray, level: float = 0.8) -> np.ndarray:
