@@ -217,12 +217,16 @@ class OptimisationSettings(_Strict):
     max_cluster_growth: float = Field(gt=0, le=1)
     max_share_shift: float = Field(gt=0, le=1)
     energy_cut_2025: float = Field(ge=0, lt=1)
-    energy_efficiency_gain: float = Field(ge=0, lt=0.5)
+    #: Removed: no model code read it (the structural model's control efficiency trend is the
+    #: energy-intensity path, ``assumptions.energy.*``; the policy lever is ``levers.efficiency_gain_pct``).
+    #: Kept only to refuse it with that explanation instead of a bare "unknown key".
+    energy_efficiency_gain: float | None = Field(default=None, exclude=True)
     hightech_share_2025: float = Field(ge=0, lt=1)
     hightech_level_2025: float = Field(ge=0)
     gdp_target_2025: float | None = Field(default=None, ge=0)
     penalty: float = Field(gt=0)
     frontier_points: int = Field(ge=2, le=500)
+
     #: multiplies the calibrated capital-output ratios kappa on every path of the structural LP, on top of
     #: the per-path kappa-uncertainty draws (model.engine.kappa); bounds: the range the LP core accepts for
     #: a path's kappa scale (model.opt.pathlp.PathInputs)
@@ -230,6 +234,16 @@ class OptimisationSettings(_Strict):
     #: the structural LP's depreciation rate delta (perpetual inventory, kappa, capital accumulation, kappa
     #: draws); None = the project's one delta, calibration/io/parameters.toml [capital]
     depreciation_rate: float | None = Field(default=None, gt=0, lt=1)
+
+    @field_validator("energy_efficiency_gain")
+    @classmethod
+    def _removed(cls, v):
+        if v is not None:
+            raise ValueError("removed: no model code read it. The control's efficiency trend is the energy-"
+                             "intensity path (assumptions.energy.unobserved_yoy_change_pct, "
+                             "czt_relative_to_hunan_pp); an extra efficiency gain is the lever "
+                             "levers.efficiency_gain_pct. Delete this key")
+        return v
 
 
 class Target2035(_Strict):

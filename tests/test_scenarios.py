@@ -109,8 +109,18 @@ def test_a_nested_table_merges_key_by_key_not_wholesale(tmp_path):
     f = _write(tmp_path / "s.toml", 'extends = "green"\n[optimisation]\nenergy_cut_2025 = 0.2\n')
     sc = load_scenario(f)
     assert sc.optimisation.energy_cut_2025 == 0.2
-    assert sc.optimisation.energy_efficiency_gain == load_scenario("green").optimisation.energy_efficiency_gain
+    assert sc.optimisation.max_cluster_growth == load_scenario("green").optimisation.max_cluster_growth
+    assert sc.levers.efficiency_gain_pct == load_scenario("green").levers.efficiency_gain_pct
     assert sc.optimisation.mode == "max_gdp"
+
+
+def test_the_removed_efficiency_key_is_refused_with_its_reason(tmp_path):
+    # optimisation.energy_efficiency_gain moved nothing (no code read it): a file that sets it is told why
+    f = _write(tmp_path / "s.toml", 'extends = "plan"\n[optimisation]\nenergy_efficiency_gain = 0.02\n')
+    with pytest.raises(CztInputError, match=r"s\.toml: key 'optimisation\.energy_efficiency_gain': removed: "
+                                            r"no model code read it.*levers\.efficiency_gain_pct"):
+        load_scenario(f)
+    assert "energy_efficiency_gain" not in load_scenario("green").model_dump()["optimisation"]
 
 
 # --------------------------------------------------------------------------- errors

@@ -265,7 +265,7 @@ BAD = [  # (edit of GOOD, key named in the message, a word of the message)
     (GOOD.replace("optimisation.investment_share_of_gdp", "forecast.n_paths").replace("[0.42, 0.55]", "[500, 900]"),
      "parameters.1.key", "cannot be swept"),
     (GOOD.replace("optimisation.investment_share_of_gdp", "optimisation.energy_efficiency_gain")
-     .replace("[0.42, 0.55]", "[0.01, 0.03]"), "parameters.1.key", "no model code reads it"),
+     .replace("[0.42, 0.55]", "[0.01, 0.03]"), "parameters.1.key", "no model code read it"),
     (GOOD.replace('range = [0.42, 0.55]', 'dist = "normal"\nbounds = [0.5, 0.05]').replace('"morris"', '"lhs"'),
      "parameters.1.dist", "can draw any low value"),
     (GOOD.replace('range = [0.42, 0.55]', 'dist = "normal"\nbounds = [0.5, 0.05]'), "parameters.1.dist",

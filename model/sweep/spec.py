@@ -437,6 +437,8 @@ def _check_parameter(where: str, i: int, p: Parameter, base, ok: dict) -> None:
     from ..suggest import did_you_mean
     from .variant import NOT_SWEEPABLE
 
+    if p.key in NOT_SWEEPABLE:
+        raise CztInputError(where, f"key 'parameters.{i}.key': '{p.key}' cannot be swept: {NOT_SWEEPABLE[p.key]}")
     try:
         apply_overrides(base, {p.key: p.typical})
     except CztInputError as exc:

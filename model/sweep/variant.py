@@ -52,8 +52,9 @@ Stages a key invalidates
                 ``max_cluster_growth``, ``max_share_shift``): the LP is rebuilt per value
                 (cached, up to 4 builds, ~0.2 s each); listed in ``ctx.slow_keys``
 
-``optimisation.energy_efficiency_gain`` is not sweepable: no model code reads
-it (:data:`NOT_SWEEPABLE`); the efficiency lever is ``levers.efficiency_gain_pct``.
+``optimisation.energy_efficiency_gain`` is not sweepable: no model code read it,
+and the scenario schema now refuses it (:data:`NOT_SWEEPABLE`); the efficiency
+lever is ``levers.efficiency_gain_pct``.
 
 Cost (``plan``, 500 paths, 8 LP sample paths, six assumption and
 optimisation keys, one core): about 0.10 s per variant — panel blocks 9 ms,
@@ -79,9 +80,9 @@ MEDIAN_YEARS = (2025, 2035)
 #: Numeric scenario keys a sweep may not vary, and why (they move no output, or are not a modelling value).
 NOT_SWEEPABLE = {
     "seed": "the seed is held fixed across variants (common random numbers)",
-    "optimisation.energy_efficiency_gain": "no model code reads it (the structural LP calibrates the energy "
-                                           "path per sample path; the efficiency lever is "
-                                           "levers.efficiency_gain_pct)",
+    "optimisation.energy_efficiency_gain": "removed from the scenario schema: no model code read it (the "
+                                           "structural LP calibrates the energy path per sample path; the "
+                                           "efficiency lever is levers.efficiency_gain_pct)",
     "optimisation.frontier_points": "only the frontier output of a full run uses it",
 }
 
