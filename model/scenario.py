@@ -161,7 +161,10 @@ class GdpAssumptions(_Strict):
 
 class PopulationAssumptions(_Strict):
     growth_adjustment_pp: float = Field(ge=-5, le=5)
-    census_date_as_yearend: bool
+    #: The 7th census counts residents at 2020-11-01; the panel uses it as the 2020 year-end level. That is
+    #: the only treatment implemented (model.data.panel.build_population), so ``false`` is refused rather
+    #: than silently ignored.
+    census_date_as_yearend: Literal[True]
 
 
 class EnergyAssumptions(_Strict):

@@ -114,6 +114,13 @@ def test_a_nested_table_merges_key_by_key_not_wholesale(tmp_path):
     assert sc.optimisation.mode == "max_gdp"
 
 
+def test_an_unimplemented_census_treatment_is_refused(tmp_path):
+    # only "census count = 2020 year-end level" is implemented: false must not be silently ignored
+    f = _write(tmp_path / "s.toml", 'extends = "baseline"\n[assumptions.population]\ncensus_date_as_yearend = false\n')
+    with pytest.raises(CztInputError, match=r"key 'assumptions\.population\.census_date_as_yearend': Input should be True"):
+        load_scenario(f)
+
+
 def test_the_removed_efficiency_key_is_refused_with_its_reason(tmp_path):
     # optimisation.energy_efficiency_gain moved nothing (no code read it): a file that sets it is told why
     f = _write(tmp_path / "s.toml", 'extends = "plan"\n[optimisation]\nenergy_efficiency_gain = 0.02\n')
