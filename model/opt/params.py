@@ -101,8 +101,8 @@ class OptState:
         is skipped.
     deflator : dict, optional
         ``{year: P_year / P_state_year}`` for future years (GDP deflator from
-        the forecasting core). Missing years use the default deflator growth
-        of ``calibration/optimisation/parameters.toml``.
+        the forecasting core); validated, not used by the LP, which takes each
+        path's own ``GDP|Deflator``.
     gdp_real_path : dict, optional
         ``{year: real GDP}`` on any constant-price basis (history and/or
         forecast median); used for growth targets with other base years.
