@@ -164,7 +164,9 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
         _stage(progress, "alternative: levers applied through the structural model on every path"
                + (f" (LP re-solved on {alt.lp_status['paths']} paths)" if alt.lp_status else ""), t0)
     fc = forecast_table(panel, proj, sc.name)
-    card = scorecard(targets, panel, proj, plan_figures)
+    from .sweep.screen import flips_with
+
+    card = scorecard(targets, panel, proj, plan_figures, flips=flips_with(sc))  # stored screen's notes, if current
     last = panel.latest("gdp_nominal", "CZT")[0]
     hist_years = last - sc.forecast.history_start + 1
     horizon_note = (f"Horizon: {sc.forecast.end_year - last} years beyond the last GDP data year {last}, "

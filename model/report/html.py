@@ -349,6 +349,21 @@ def _summary(run_dir: Path, man: dict, card: pd.DataFrame | None, result) -> _Se
     return s
 
 
+#: How a "flips with" note that there is no current screen begins (model.sweep.screen.NO_SCREEN).
+_NO_SCREEN = "no current screen"
+FLIPS_NOTE = ("Flips with: the labelled assumptions (at most two) whose plausible range can flip the status, from "
+              "the stored Morris screen of this scenario (design: calibration/sweeps/screen.toml; table: "
+              "calibration/sweeps/screen_<scenario>.csv); \"k of n steps\": of the screen's elementary-effect steps "
+              "along that assumption, those in which the status changed.")
+
+
+def _flips_cell(note) -> str:
+    """The scorecard's "flips with" cell: the note, "no current screen" (explained once below the table), or –."""
+    if not isinstance(note, str) or not note:
+        return "–"
+    return _NO_SCREEN if note.startswith(_NO_SCREEN) else note
+
+
 def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
     s = _Section("scorecard", "Scorecard")
     if card is None:
@@ -375,11 +390,18 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
                      "needed per year (from latest observation)": _needed(r, kinds),
                      "status": r.status, "basis": r.basis if isinstance(r.basis, str) else "–",
                      "rests on": ", ".join(k.split(".")[-1] for k in str(r.rests_on).split("; "))
-                     if isinstance(r.rests_on, str) and r.rests_on else "–"})
+                     if isinstance(r.rests_on, str) and r.rests_on else "–",
+                     "flips with": _flips_cell(getattr(r, "flips_with", ""))})
     s.p("Status: on track P ≥ 0.75, at risk 0.25 ≤ P < 0.75, off track P < 0.25, not modelled where no forecast "
         "variable tests the target.", "note")
     s.p("Intervals: 80% (10%–90% quantiles) throughout; fan charts also shade the 50% and 90% bands, as labelled.", "note")
     s.table(pd.DataFrame(rows), status_cols=("status",))
+    no_screen = {str(x) for x in card.get("flips_with", pd.Series(dtype=str)).dropna()
+                 if str(x).startswith(_NO_SCREEN)}
+    if no_screen:
+        s.p(f"Flips with: {sorted(no_screen)[0]}.", "note")
+    else:
+        s.p(FLIPS_NOTE, "note")
     if "prob_meet_across_assumption" in card.columns:
         sens = [(r.name, r.prob_meet_across_assumption) for r in card.itertuples()
                 if isinstance(r.prob_meet_across_assumption, str) and r.prob_meet_across_assumption]

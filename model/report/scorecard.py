@@ -3,8 +3,16 @@
 Status rule (stated in every scorecard): *on track* if P(meet) ≥ 0.75,
 *at risk* if 0.25 ≤ P < 0.75, *off track* if P < 0.25, *not modelled* when no
 forecast variable tests the target (the row is kept, never dropped).
+
+Robustness (``flips_with``): each modelled row names the one or two labelled
+assumptions whose plausible range can flip its status, from the stored Morris
+screen of the run's scenario (:func:`model.sweep.screen.flips_with`, passed in
+by :func:`model.runner.run_scenario` as ``flips``); a scenario without a current
+screen says so (:data:`model.sweep.screen.NO_SCREEN`), never a stale note.
 """
 from __future__ import annotations
+
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -16,7 +24,7 @@ from ..targets import Target, meets
 ON_TRACK, AT_RISK = 0.75, 0.25
 COLUMNS = ["target", "name", "plan_value", "unit", "comparator", "year", "latest_value", "latest_year",
            "forecast_median", "forecast_p10", "forecast_p90", "prob_meet", "required_annual_growth_pct",
-           "status", "basis", "rests_on", "prob_meet_across_assumption"]
+           "status", "basis", "rests_on", "flips_with", "prob_meet_across_assumption"]
 #: Points of the assumption's plausible range at which the energy verdict is re-evaluated.
 SENSITIVITY_POINTS = 5
 
@@ -142,8 +150,21 @@ def sensitivity_text(d: dict) -> str:
 
 
 def scorecard(targets: list[Target], panel: Panel, proj: Projection,
-              plan_figures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Evaluate every target; see the module docstring for the status rule."""
+              plan_figures: pd.DataFrame | None = None, flips: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Evaluate every target; see the module docstring for the status rule.
+
+    Parameters
+    ----------
+    targets : list of Target
+    panel : Panel
+    proj : Projection
+        The paths scored (the alternative where levers act).
+    plan_figures : DataFrame, optional
+        The plan outline's figures (latest values of unmodelled targets).
+    flips : mapping, optional
+        Target id -> "flips with" note (:func:`model.sweep.screen.flips_with`); shown in the
+        ``flips_with`` column of modelled rows ("" without it, and for unmodelled rows).
+    """
     rows = []
     for t in targets:
         latest_v, latest_y, latest_b = _latest(t, panel, plan_figures)
@@ -152,7 +173,7 @@ def scorecard(targets: list[Target], panel: Panel, proj: Projection,
                "year": t.year, "latest_value": latest_v, "latest_year": latest_y,
                "forecast_median": None, "forecast_p10": None, "forecast_p90": None, "prob_meet": None,
                "required_annual_growth_pct": required_growth(t, panel, latest_v, latest_y),
-               "status": "not modelled", "basis": latest_b or "no data", "rests_on": "",
+               "status": "not modelled", "basis": latest_b or "no data", "rests_on": "", "flips_with": "",
                "prob_meet_across_assumption": ""}
         if t.modelled and (t.variable, t.region) in proj.paths and t.year <= proj.years[-1]:
             m = metric_paths(t, proj)
@@ -163,6 +184,7 @@ def scorecard(targets: list[Target], panel: Panel, proj: Projection,
             deps = ASSUMPTION_DEPENDENCIES.get(t.variable, [])
             row["basis"] = "assumption" if deps else latest_b
             row["rests_on"] = "; ".join(deps)
+            row["flips_with"] = (flips or {}).get(t.id, "")
             sens = energy_assumption_sensitivity(t, panel, proj)
             if sens is not None:
                 row["prob_meet_across_assumption"] = sensitivity_text(sens)
@@ -198,7 +220,22 @@ def scorecard_markdown(sc: pd.DataFrame, scenario: str, horizon_note: str, n_pat
     if sens:
         lines += ["", "Verdicts that rest on an assumption, across its plausible range:", ""]
         lines += [f"* {r.name}: {r.prob_meet_across_assumption}" for r in sens]
+    lines += flips_markdown(sc)
     return "\n".join(lines) + "\n"
+
+
+def flips_markdown(sc: pd.DataFrame) -> list[str]:
+    """Markdown lines of the ``flips_with`` notes (one line when no current screen covers the run)."""
+    if "flips_with" not in sc.columns:
+        return []
+    notes = [(r.name, r.flips_with) for r in sc.itertuples() if isinstance(r.flips_with, str) and r.flips_with]
+    if not notes:
+        return []
+    head = ["", "Flips with — the labelled assumptions whose plausible range can flip each status "
+                "(stored Morris screen, `calibration/sweeps/screen_<scenario>.csv`; column `flips_with`):", ""]
+    if len({t for _, t in notes}) == 1 and notes[0][1].startswith("no current screen"):
+        return head + [f"* every modelled target: {notes[0][1]}"]
+    return head + [f"* {n}: {t}" for n, t in notes]
 
 
 _SHORT_NAME = {"gdp_level": "GDP", "gdp_growth": "growth", "energy_intensity": "energy index",

@@ -68,6 +68,14 @@ PHRASES = {
     "Status: on track P ≥ 0.75, at risk 0.25 ≤ P < 0.75, off track P < 0.25, not modelled where no forecast "
     "variable tests the target.": "状态：有望实现 P ≥ 0.75；存在风险 0.25 ≤ P < 0.75；难以实现 P < 0.25；"
                                  "未建模指没有预测变量检验该目标。",
+    "flips with": "可改变状态的假设",
+    "Flips with: the labelled assumptions (at most two) whose plausible range can flip the status, from the stored "
+    "Morris screen of this scenario (design: calibration/sweeps/screen.toml; table: "
+    "calibration/sweeps/screen_<scenario>.csv); \"k of n steps\": of the screen's elementary-effect steps along that "
+    "assumption, those in which the status changed.":
+        "可改变状态的假设：在其合理取值范围内可改变目标状态的标注假设（至多两项），来自本情景存储的 Morris 筛查"
+        "（设计：calibration/sweeps/screen.toml；结果表：calibration/sweeps/screen_<scenario>.csv）；"
+        "“n 步中 k 步”：筛查中沿该假设的基本效应步中状态发生变化的步数。",
     "Intervals: 80% (10%–90% quantiles) throughout; fan charts also shade the 50% and 90% bands, as labelled.":
         "区间：全文统一为80%区间（10%–90%分位数）；扇形图另绘50%与90%区间，如图例所示。",
 }
@@ -79,8 +87,31 @@ def _status(m: re.Match, g: str = "st") -> str:
     return STATUS_ZH.get(m.group(g), m.group(g))
 
 
+_FLIP_PART = re.compile(r"^(?P<k>[A-Za-z_][\w.|-]*) \((?P<w>.+) in (?P<n>\d+) of (?P<m>\d+) steps\)$")
+_NO_SCREEN_ZH = ("本情景无当前筛查（筛查结果仅为 scenarios/ 中按原样发布的预设情景存储——无覆盖设置、最新数据起点——"
+                 "并由 czt screen --store 更新）")
+
+
+def _flips_zh(text: str) -> str:
+    """A scorecard "flips with" note (model.sweep.screen.note_of) in Chinese; keys stay as they are."""
+    parts = []
+    for part in text.split("; "):
+        m = _FLIP_PART.match(part)
+        if not m:
+            return text
+        what = re.sub("|".join(sorted(map(re.escape, STATUS_ZH), key=len, reverse=True)),
+                      lambda s: STATUS_ZH[s.group(0)], m["w"]).replace(" or ", "或")
+        parts.append(f"{m['k']}（{what}：{m['m']} 步中 {m['n']} 步）")
+    return "；".join(parts)
+
+
 # sentences with numbers in them: (pattern on the English text, Chinese from the match)
 PATTERNS: list[tuple[re.Pattern, object]] = [
+    (re.compile(r"^no screened assumption flips it$"), lambda m: "筛查的假设均不能改变其状态"),
+    (re.compile(r"^no current screen$"), lambda m: "无当前筛查"),
+    (re.compile(r"^Flips with: no current screen for this scenario .*\.$", re.S), lambda m: "可改变状态的假设：" + _NO_SCREEN_ZH + "。"),
+    (re.compile(r"^no current screen for this scenario .*$", re.S), lambda m: _NO_SCREEN_ZH),
+    (re.compile(r"^[A-Za-z_][\w.|-]*\.[\w.|-]+ \(.+ in \d+ of \d+ steps\)(; .+)?$"), lambda m: _flips_zh(m.group(0))),
     (re.compile(r"^Scenario \*\*(?P<n>[^*]+)\*\*(?::\s*(?P<d>.*)|\.)$", re.S),
      lambda m: f"情景 **{m['n']}**" + (f"：{m['d']}" if m["d"] else "。")),
     (re.compile(r"^Scenario files \(parent first\): (?P<f>.*); defaults from `calibration/parameters.toml`\.$"),

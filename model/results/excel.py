@@ -63,6 +63,8 @@ def scorecard_sheet(card: pd.DataFrame) -> pd.DataFrame:
         H("状态", "status"): card.status.map(_zh_status),
         H("数据依据", "basis"): card.basis.map(lambda b: H(BASIS_ZH.get(str(b), str(b)), str(b)) if isinstance(b, str) else ""),
         H("依赖的假设", "rests on"): card.rests_on.fillna(""),
+        H("可改变状态的假设", "flips with"): (card["flips_with"].fillna("") if "flips_with" in card.columns
+                                          else ""),
     })
 
 
