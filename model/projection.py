@@ -5,6 +5,14 @@ coherent multi-region paths) and the assumption-driven paths for the variables
 without data (energy intensity, high-tech VA). All quantiles and target
 probabilities downstream come from these paths.
 
+Variables not modelled as of an early origin (population before the 2020
+census; energy intensity or high-tech VA where the panel's block cannot be
+derived from data <= T, :mod:`model.data.panel`) have no paths at all (no key
+in :attr:`Projection.paths`); :attr:`Projection.not_modelled` and the notes
+say why. A scenario with levers or an optimisation is refused before any
+simulation when the high-tech block is not modelled
+(:func:`model.engine.alternative.require_structural_state`).
+
 Coherence: city real GDP, deflator and population paths are simulated jointly
 (one path index = one joint scenario); CZT real GDP, nominal GDP and
 population are the sums of the cities on every path; nominal = real ×
@@ -103,6 +111,9 @@ class Projection:
     origin: int | None = None
     #: the requested as-of origin (None: latest data)
     as_of: int | None = None
+    #: variables not modelled (no paths) and why, e.g. high-tech VA as of 2020 without
+    #: ``assumptions.hightech.share_change_sd_pp`` (the note of :func:`model.data.panel.build_hightech`)
+    not_modelled: dict[str, str] = field(default_factory=dict)
 
     def get(self, variable: str, region: str = CZT) -> np.ndarray:
         return self.paths[(variable, region)]
@@ -117,6 +128,11 @@ class Projection:
     def at(self, variable: str, year: int, region: str = CZT) -> np.ndarray:
         """Values of all paths in one year."""
         return self.paths[(variable, region)][:, int(np.searchsorted(self.years, year))]
+
+
+def needs_structural_model(scenario) -> bool:
+    """Whether the scenario runs the structural model (levers or the investment optimisation)."""
+    return not scenario.levers.is_zero() or scenario.optimisation.mode != "none"
 
 
 def _grid(years: np.ndarray, n_paths: int, hist: pd.Series | None) -> np.ndarray:
@@ -360,6 +376,10 @@ def project(panel: Panel, scenario, prepared: dict | None = None) -> Projection:
         sweep, :mod:`model.sweep.variant`) repeat only the simulation. Same
         paths as without it.
     """
+    if needs_structural_model(scenario):    # refuse before any work (levers/LP need the high-tech state)
+        from .engine.alternative import require_structural_state
+
+        require_structural_state(panel, scenario)
     f, a = scenario.forecast, scenario.assumptions
     rng = np.random.default_rng(scenario.seed)
     seeds = rng.integers(0, 2**31 - 1, size=8)
@@ -414,10 +434,12 @@ def project(panel: Panel, scenario, prepared: dict | None = None) -> Projection:
     # --- population (cities, joint), census basis -----------------------------
     pop_w = inputs["Population|Resident"]
     if pop_w.shape[1] < len(CITIES):  # an origin before the 2020 census: no census-basis series
-        notes.append(f"Population, per-capita GDP and urbanisation are not modelled as of {panel.constants.get('as_of')}: "
-                     "the census-basis population needs both the 2010 and the 2020 census.")
-        _assumption_paths(panel, scenario, years, n, seeds, P, first, notes)
-        return _projection(years, n, P, first, bts, ws, notes, panel)
+        why = (f"Population, per-capita GDP and urbanisation are not modelled as of {panel.constants.get('as_of')}: "
+               "the census-basis population needs both the 2010 and the 2020 census.")
+        notes.append(why)
+        missing = {v: why for v in ("Population|Resident", "Population|Urban", "GDP per capita", "Urbanisation rate")}
+        missing.update(_assumption_paths(panel, scenario, years, n, seeds, P, first, notes))
+        return _projection(years, n, P, first, bts, ws, notes, panel, missing)
     yrs_p, pop_paths, bt, w, nt = _panel_forecast(pop_w, scenario, int(seeds[2]), a.population.growth_adjustment_pp,
                                                    "Population|Resident", prepared=prepared)
     bts.append(bt); ws.append(w); notes += nt
@@ -452,8 +474,8 @@ def project(panel: Panel, scenario, prepared: dict | None = None) -> Projection:
                  f"and the s.d. of Changsha's year-on-year logit changes ({sd_u:.4f}, {n_u} changes); "
                  "urban population = rate x resident-population path.")
 
-    _assumption_paths(panel, scenario, years, n, seeds, P, first, notes)
-    return _projection(years, n, P, first, bts, ws, notes, panel)
+    missing = _assumption_paths(panel, scenario, years, n, seeds, P, first, notes)
+    return _projection(years, n, P, first, bts, ws, notes, panel, missing)
 
 
 def _intercensal_bridge(panel: Panel, years: np.ndarray, n: int, seed: int, P: dict, notes: list) -> None:
@@ -479,18 +501,19 @@ def _intercensal_bridge(panel: Panel, years: np.ndarray, n: int, seed: int, P: d
                  f"{100 * sigma * np.sqrt(2.5):.1f}% (1 s.d.) in 2015.")
 
 
-def _projection(years, n, P, first, bts, ws, notes, panel) -> Projection:
+def _projection(years, n, P, first, bts, ws, notes, panel, missing=None) -> Projection:
     basis = {v: ("forecast (assumption)" if v in ASSUMPTION_DEPENDENCIES else "forecast") for v in VARIABLES}
     backtest = pd.concat([b for b in bts if len(b)], ignore_index=True) if any(len(b) for b in bts) else pd.DataFrame()
     weights = pd.concat([x for x in ws if len(x)], ignore_index=True) if any(len(x) for x in ws) else pd.DataFrame()
     origin = int(panel.constants.get("last_year") or first["GDP|Real"] - 1)
     return Projection(years=years, n_paths=n, paths=P, first_forecast_year=first, basis=basis,
                       backtest=backtest, weights=weights, notes=notes + list(panel.constants.get("as_of_notes", [])),
-                      origin=origin, as_of=panel.constants.get("as_of"))
+                      origin=origin, as_of=panel.constants.get("as_of"), not_modelled=dict(missing or {}))
 
 
 #: Notes of :func:`_assumption_paths` start with these (replaced by :func:`with_assumption_paths`).
-_ASSUMPTION_NOTE_STARTS = ("Energy intensity after ", "High-tech share after ")
+_ASSUMPTION_NOTE_STARTS = ("Energy intensity after ", "High-tech share after ", "Energy intensity not modelled",
+                           "High-tech VA not modelled")
 
 
 def with_assumption_paths(control: Projection, panel: Panel, scenario) -> Projection:
@@ -509,18 +532,43 @@ def with_assumption_paths(control: Projection, panel: Panel, scenario) -> Projec
     P = {k: v for k, v in control.paths.items() if k[0] not in ASSUMPTION_DEPENDENCIES}
     first = {k: v for k, v in control.first_forecast_year.items() if k not in ASSUMPTION_DEPENDENCIES}
     notes: list[str] = []
-    _assumption_paths(panel, scenario, control.years, control.n_paths, seeds, P, first, notes)
+    missing = {k: v for k, v in control.not_modelled.items() if k not in ASSUMPTION_DEPENDENCIES}
+    missing.update(_assumption_paths(panel, scenario, control.years, control.n_paths, seeds, P, first, notes))
     kept = [x for x in control.notes if not x.startswith(_ASSUMPTION_NOTE_STARTS)]
     k = next((i for i, x in enumerate(control.notes) if x.startswith(_ASSUMPTION_NOTE_STARTS)), len(kept))
     from dataclasses import replace
 
-    return replace(control, paths=P, first_forecast_year=first, notes=kept[:k] + notes + kept[k:])
+    return replace(control, paths=P, first_forecast_year=first, notes=kept[:k] + notes + kept[k:],
+                   not_modelled=missing)
 
 
-def _assumption_paths(panel: Panel, scenario, years, n, seeds, P, first, notes) -> None:
-    """Energy intensity and high-tech share/VA: assumption-driven random walks (in place)."""
+def _assumption_paths(panel: Panel, scenario, years, n, seeds, P, first, notes) -> dict[str, str]:
+    """Energy intensity and high-tech share/VA: assumption-driven random walks (in place).
+
+    A block the panel could not derive as of its origin (``not_modelled`` in
+    its constants, :func:`model.data.panel.build_energy` /
+    :func:`~model.data.panel.build_hightech`) gets no paths and its note;
+    returns {variable: that note} for the variables left out.
+    """
     f, a = scenario.forecast, scenario.assumptions
-    # --- energy intensity (assumption-driven random walk) ----------------------
+    missing: dict[str, str] = {}
+    en, ht = panel.constants["energy"], panel.constants["hightech"]
+    if en.get("not_modelled"):
+        notes.append(en["not_modelled"])
+        missing["Energy intensity"] = en["not_modelled"]
+    else:
+        _energy_paths(panel, scenario, years, n, seeds, P, first, notes)
+    if ht.get("not_modelled"):
+        notes.append(ht["not_modelled"])
+        missing["High-tech VA"] = missing["High-tech VA|Share of GDP"] = ht["not_modelled"]
+    else:
+        _hightech_paths(panel, scenario, years, n, seeds, P, first, notes)
+    return missing
+
+
+def _energy_paths(panel: Panel, scenario, years, n, seeds, P, first, notes) -> None:
+    """Energy intensity: assumption-driven random walk from the panel's last index year (in place)."""
+    f, a = scenario.forecast, scenario.assumptions
     en = panel.constants["energy"]
     ei_hist = panel.series("energy_intensity_index", CZT)
     y0 = int(ei_hist.index.max())
@@ -537,7 +585,10 @@ def _assumption_paths(panel: Panel, scenario, years, n, seeds, P, first, notes) 
                  + (f"; the mean itself drawn per path with s.e. {en['sd'] / np.sqrt(en['n']):.2f} pp" if en["n"] else "")
                  + "); no CZT energy data exist, so this rests on an assumption.")
 
-    # --- high-tech share and VA (assumption-driven) ----------------------------
+
+def _hightech_paths(panel: Panel, scenario, years, n, seeds, P, first, notes) -> None:
+    """High-tech share and VA: assumption-driven random walk of the share from its last history year (in place)."""
+    f, a = scenario.forecast, scenario.assumptions
     ht = panel.constants["hightech"]
     sh_hist = panel.series("hightech_share_gdp", CZT)
     y1 = int(sh_hist.index.max())

@@ -20,6 +20,21 @@ Derivations (see README "Data"):
 * Energy-intensity index (2019 = 100) chained from Hunan's official
   year-on-year changes; CZT follows Hunan plus an assumed offset.
 * High-tech VA: a CZT share of GDP assumption moved with Hunan's published share.
+
+As-of origin T (``forecast.as_of``): every source row for a year after T is
+dropped (:func:`truncate_sources`). The energy and high-tech blocks then use
+only observations with year <= T: a block's last data year becomes
+min(``last_data_year``, T) and the mean and s.d. of its forecast changes come
+from the observed changes up to it. A block that cannot be derived from data
+<= T — no anchor (both are anchored on 2019, so T < 2019), no observed change
+(mean) or fewer than two (s.d.) — is not modelled as of T unless the scenario
+gives the missing value (``assumptions.energy.unobserved_yoy_change_pct`` /
+``unobserved_yoy_sd_pct``, ``assumptions.hightech.share_change_pp_per_year`` /
+``share_change_sd_pp``): it has no CZT rows and its constants carry the note
+"<variable> not modelled as of T: <why>; set <key> to run it". With the vendored
+data: energy intensity from T = 2019 (changes 2016-2018; 2016-2018 and 2020 from
+T = 2020), high-tech VA from T = 2022 (shares 2018, 2019, 2022), or from 2019
+with ``share_change_sd_pp``.
 """
 from __future__ import annotations
 
@@ -373,27 +388,82 @@ def energy_sources(sources: dict) -> pd.DataFrame:
     return out.drop_duplicates(subset=["region_code", "year", "variable"])
 
 
-def energy_change_assumption(energy: pd.DataFrame, settings) -> tuple[float, float, str, int]:
+def block_last_year(last_data_year: int, as_of: int | None) -> int:
+    """Last data year of an assumption block as of ``as_of``: ``min(last_data_year, as_of)``."""
+    return int(last_data_year) if as_of is None else min(int(last_data_year), int(as_of))
+
+
+def not_modelled_note(label: str, as_of: int | None, why: str, keys: tuple[str, ...] = ()) -> str:
+    """The one note of a block that cannot be derived: "<label> not modelled as of T: <why>; set <key> to run it"."""
+    when = f" as of {as_of}" if as_of is not None else ""
+    fix = f"; set {' and '.join(keys)} to run it" if keys else ""
+    return f"{label} not modelled{when}: {why}{fix}"
+
+
+def energy_change_assumption(energy: pd.DataFrame, settings, as_of: int | None = None) -> tuple[float, float, str, int]:
     """Mean, s.d. (percent), description and sample size of the yoy intensity change
-    used for unobserved years (sample size 0 when both are scenario values)."""
+    used for unobserved years (sample size 0 when both are scenario values).
+
+    Only Hunan's published changes for 2016 … ``min(last_data_year, as_of)``
+    enter. A value that the observations cannot give (no change: no mean; fewer
+    than two changes: no s.d.) and the scenario does not set is NaN: the block
+    is then not modelled (:func:`build_energy`).
+    """
     a = settings.assumptions.energy
+    last = block_last_year(a.last_data_year, as_of)
     obs = _obs(energy, "energy_intensity_gdp_change_yoy", HUNAN)["value"]
-    obs = obs[(obs.index >= 2016) & (obs.index <= a.last_data_year)]
-    mu = a.unobserved_yoy_change_pct if a.unobserved_yoy_change_pct is not None else float(obs.mean())
-    sd = a.unobserved_yoy_sd_pct if a.unobserved_yoy_sd_pct is not None else float(obs.std(ddof=1))
+    obs = obs[(obs.index >= 2016) & (obs.index <= last)]
+    mu = (a.unobserved_yoy_change_pct if a.unobserved_yoy_change_pct is not None
+          else float(obs.mean()) if obs.size else float("nan"))
+    sd = (a.unobserved_yoy_sd_pct if a.unobserved_yoy_sd_pct is not None
+          else float(obs.std(ddof=1)) if obs.size >= 2 else float("nan"))
     how = ("scenario value" if a.unobserved_yoy_change_pct is not None
-           else f"mean/s.d. of Hunan's observed changes {obs.index.min()}-{obs.index.max()}")
+           else f"mean/s.d. of Hunan's observed changes {obs.index.min()}-{obs.index.max()}" if obs.size
+           else "no observed change")
     n = 0 if a.unobserved_yoy_change_pct is not None else int(obs.size)
     return mu, sd, how, n
 
 
-def build_energy(energy: pd.DataFrame, rows: _Rows, settings) -> dict:
-    """Energy-intensity index (2019 = 100) for Hunan (chained) and CZT (assumption)."""
+def build_energy(energy: pd.DataFrame, rows: _Rows, settings, as_of: int | None = None) -> dict:
+    """Energy-intensity index (2019 = 100) for Hunan (chained) and CZT (assumption).
+
+    As of ``as_of`` (T) the block uses Hunan's published yoy changes for years
+    <= min(``assumptions.energy.last_data_year``, T) only; its history ends in
+    that year, unpublished years up to it take the mean change, and the mean
+    and s.d. of the forecast's changes come from those observations
+    (:func:`energy_change_assumption`). It is not modelled (no index rows;
+    ``not_modelled`` gives the note) when it cannot be derived from them: the
+    index is anchored on 2019 = 100, so an origin before 2019 has no anchor;
+    with no observed change (mean) or fewer than two (s.d.) the scenario must
+    set ``assumptions.energy.unobserved_yoy_change_pct`` /
+    ``unobserved_yoy_sd_pct``.
+    """
     a = settings.assumptions.energy
+    last = block_last_year(a.last_data_year, as_of)
     obs = _obs(energy, "energy_intensity_gdp_change_yoy", HUNAN)
-    mu, sd, how, n_obs = energy_change_assumption(energy, settings)
-    years = range(2015, a.last_data_year + 1)
-    ch = pd.Series(np.nan, index=pd.RangeIndex(2015, a.last_data_year + 1))
+    obs = obs[obs.index <= last]
+    mu, sd, how, n_obs = energy_change_assumption(energy, settings, as_of)
+    out = {"czt_index": None, "mu": mu, "sd": sd, "how": how, "n": n_obs, "last_year": last, "not_modelled": None}
+    label = "Energy intensity"
+    if last < BASE_YEAR:
+        out["not_modelled"] = not_modelled_note(label, as_of, f"the CZT index is anchored on {BASE_YEAR} (= 100), "
+                                                f"after the last data year {last}")
+    elif not np.isfinite(mu):
+        out["not_modelled"] = not_modelled_note(label, as_of, f"no published Hunan yoy change in 2016-{last}",
+                                                ("assumptions.energy.unobserved_yoy_change_pct",
+                                                 "assumptions.energy.unobserved_yoy_sd_pct"))
+    elif not np.isfinite(sd):
+        out["not_modelled"] = not_modelled_note(label, as_of, f"the s.d. of the yoy change needs at least 2 published "
+                                                f"Hunan changes in 2016-{last}, there is {n_obs}",
+                                                ("assumptions.energy.unobserved_yoy_sd_pct",))
+    years = range(2015, last + 1)
+    if out["not_modelled"]:
+        for y in years:
+            if y in obs.index:
+                rows.add(HUNAN, "energy_intensity_change", y, obs.at[y, "value"], "observed", "source value",
+                         obs.at[y, "source_id"])
+        return out
+    ch = pd.Series(np.nan, index=pd.RangeIndex(2015, last + 1))
     for y in years:
         if y in obs.index:
             ch[y] = obs.at[y, "value"]
@@ -409,25 +479,47 @@ def build_energy(energy: pd.DataFrame, rows: _Rows, settings) -> dict:
     czt_idx = tf.chain_index(czt_ch, BASE_YEAR)
     rows.add_series(CZT, "energy_intensity_index", czt_idx, "assumption",
                     f"Hunan index with offset {a.czt_relative_to_hunan_pp:+.2f} pp/yr (no CZT energy data)", "")
-    return {"czt_index": czt_idx, "mu": mu, "sd": sd, "how": how, "n": n_obs}
+    out["czt_index"] = czt_idx
+    return out
 
 
 def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict,
-                   context_gdp: pd.DataFrame | None = None) -> dict:
+                   context_gdp: pd.DataFrame | None = None, as_of: int | None = None) -> dict:
     """High-tech VA share and level for CZT (assumption anchored on Hunan's shares).
 
     ``context_gdp``: :func:`model.data.loader.load_context_gdp` when the caller has it
     (loaded here otherwise).
+
+    As of ``as_of`` (T) only Hunan's shares for years <= L =
+    min(``assumptions.hightech.last_data_year``, T) enter: the CZT history runs
+    from 2019 to the last published share <= L (shares between two published
+    ones are interpolated; none is extrapolated past the last), and the mean
+    and s.d. of the annualised share changes come from those shares. The block
+    is not modelled (no CZT rows; ``not_modelled`` gives the note) when it
+    cannot be derived from them: it is anchored on 2019 (the assumed CZT 2019
+    share relative to Hunan's), so an origin before 2019 has no anchor; with
+    fewer than two share changes (as of 2019-2021: only 2018-2019) the s.d.
+    needs ``assumptions.hightech.share_change_sd_pp`` (the mean,
+    ``share_change_pp_per_year``, when there is no change).
     """
     a = settings.assumptions.hightech
+    last = block_last_year(a.last_data_year, as_of)
     share_obs = _obs(hightech, "hightech_industry_value_added_share_of_gdp", HUNAN)
     lvl = _obs(hightech, "hightech_industry_value_added", HUNAN)
     ctx = None
     shares = {}
     for y, r in share_obs.iterrows():
-        if y <= a.last_data_year:
+        if y <= last:
             shares[y] = r.value
             rows.add(HUNAN, "hightech_share_gdp", y, r.value, "observed", "source value", r.source_id)
+    label = "High-tech VA"
+    out = {"czt_share": None, "mu": float("nan"), "sd": float("nan"), "ratio": None, "n": 0, "last_year": None,
+           "not_modelled": None, "why": None, "keys": ()}
+    if last < BASE_YEAR:
+        out["why"] = (f"the CZT share is anchored on {BASE_YEAR} (the assumed CZT {BASE_YEAR} share relative to "
+                      f"Hunan's), after the last data year {last}")
+        out["not_modelled"] = not_modelled_note(label, as_of, out["why"])
+        return out
     if BASE_YEAR not in shares:
         from .loader import load_context_gdp  # validated and checked against VENDORED.csv
 
@@ -438,10 +530,26 @@ def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict
                  "9472.89 / 39752.1 (bulletin GDP of the same release)", "HNGOV_KJ_2021")
     hs = pd.Series(shares).sort_index()
     ann = tf.annualised_change(hs)
-    mu = a.share_change_pp_per_year if a.share_change_pp_per_year is not None else float(ann.mean())
-    sd = a.share_change_sd_pp if a.share_change_sd_pp is not None else float(ann.std(ddof=1))
+    mu = (a.share_change_pp_per_year if a.share_change_pp_per_year is not None
+          else float(ann.mean()) if ann.size else float("nan"))
+    sd = (a.share_change_sd_pp if a.share_change_sd_pp is not None
+          else float(ann.std(ddof=1)) if ann.size >= 2 else float("nan"))
+    n_obs = 0 if a.share_change_pp_per_year is not None else int(ann.size)
+    out.update(mu=mu, sd=sd, n=n_obs)
+    span = f"{int(hs.index.min())}-{int(hs.index.max())}"
+    if not np.isfinite(mu):
+        out["why"] = f"no change of Hunan's published share in {span}"
+        out["keys"] = ("assumptions.hightech.share_change_pp_per_year", "assumptions.hightech.share_change_sd_pp")
+    elif not np.isfinite(sd):
+        out["why"] = (f"the s.d. of the share change needs at least 2 changes of Hunan's published share, "
+                      f"{span} gives {int(ann.size)}")
+        out["keys"] = ("assumptions.hightech.share_change_sd_pp",)
+    if out["why"]:
+        out["not_modelled"] = not_modelled_note(label, as_of, out["why"], out["keys"])
+    if out["not_modelled"]:
+        return out
     ratio = a.czt_share_of_gdp_2019_pct / hs[BASE_YEAR]
-    yrs = range(BASE_YEAR, a.last_data_year + 1)
+    yrs = range(BASE_YEAR, int(hs.index.max()) + 1)
     hs_full = pd.Series(np.interp(list(yrs), hs.index, hs.to_numpy()), index=list(yrs))
     czt_share = hs_full * ratio
     nominal = gdp_info["nominal_czt"]
@@ -455,28 +563,41 @@ def build_hightech(hightech: pd.DataFrame, rows: _Rows, settings, gdp_info: dict
             if y == BASE_YEAR:
                 mv += f" (= {va / lvl.at[BASE_YEAR, 'value'] * 100:.1f}% of Hunan's {lvl.at[BASE_YEAR, 'value']:g})"
             rows.add(CZT, "hightech_va", y, va, "assumption", mv, "")
-    n_obs = 0 if a.share_change_pp_per_year is not None else int(ann.size)
-    return {"czt_share": czt_share, "mu": mu, "sd": sd, "ratio": ratio, "n": n_obs}
+    out.update(czt_share=czt_share, ratio=ratio, last_year=int(hs.index.max()))
+    return out
 
 
 #: Panel variables built by the assumption blocks (:func:`build_energy`, :func:`build_hightech`).
 ASSUMPTION_BLOCK_VARIABLES = ("energy_intensity_change", "energy_intensity_index", "hightech_share_gdp", "hightech_va")
 
 
-def _assumption_blocks(full_sources: dict, rows: _Rows, settings, gdp_info: dict) -> tuple[dict, dict]:
-    """The energy and high-tech blocks (rows added to ``rows``); their constants."""
-    en = build_energy(energy_sources(full_sources), rows, settings)
-    ht = build_hightech(full_sources["hightech"], rows, settings, gdp_info, full_sources.get("context_gdp"))
+def _assumption_blocks(sources: dict, rows: _Rows, settings, gdp_info: dict,
+                       as_of: int | None = None) -> tuple[dict, dict]:
+    """The energy and high-tech blocks as of ``as_of`` (rows added to ``rows``); their constants.
+
+    ``sources`` may be the full or the as-of truncated sources: each block keeps
+    only its rows for years <= min(its ``last_data_year``, ``as_of``).
+    """
+    if as_of is not None:
+        sources = truncate_sources(sources, as_of)
+    en = build_energy(energy_sources(sources), rows, settings, as_of)
+    ctx = sources.get("context_gdp")
+    ht = build_hightech(sources["hightech"], rows, settings, gdp_info, ctx, as_of)
     return en, ht
+
+
+def block_notes(en: dict, ht: dict) -> list[str]:
+    """The "not modelled" notes of the energy and high-tech blocks (none when both are modelled)."""
+    return [b["not_modelled"] for b in (en, ht) if b.get("not_modelled")]
 
 
 def with_assumption_blocks(panel: Panel, sources: dict[str, pd.DataFrame], settings) -> Panel:
     """``panel`` with its energy and high-tech blocks rebuilt for ``settings``' assumptions.
 
     Only ``assumptions.energy`` and ``assumptions.hightech`` enter these blocks
-    (with the panel's own nominal GDP); the result has the same rows, order and
-    constants as :func:`build_panel` with ``settings`` (a scenario sweep varies
-    these assumptions without rebuilding GDP and population).
+    (with the panel's own nominal GDP and as-of origin); the result has the same
+    rows, order and constants as :func:`build_panel` with ``settings`` (a
+    scenario sweep varies these assumptions without rebuilding GDP and population).
 
     Parameters
     ----------
@@ -486,12 +607,12 @@ def with_assumption_blocks(panel: Panel, sources: dict[str, pd.DataFrame], setti
     sources : dict
         The full (not as-of truncated) output of :func:`model.data.loader.load_sources`;
         may carry ``"context_gdp"`` (:func:`model.data.loader.load_context_gdp`, read once
-        by a caller that rebuilds often).
+        by a caller that rebuilds often). Rows after the panel's as-of origin are dropped here.
     settings : model.scenario.Scenario
     """
     c = panel.constants
     rows = _Rows(units_for(c["base_year"]))
-    en, ht = _assumption_blocks(sources, rows, settings, c["gdp"])
+    en, ht = _assumption_blocks(sources, rows, settings, c["gdp"], c.get("as_of"))
     keep = panel.long[~panel.long.variable.isin(ASSUMPTION_BLOCK_VARIABLES)]
     long = pd.concat([keep, rows.frame()], ignore_index=True)
     long = long.sort_values(["variable", "region_code", "year"]).reset_index(drop=True)
@@ -512,9 +633,11 @@ def build_panel(sources: dict[str, pd.DataFrame], settings, as_of: int | None = 
         Forecast origin T (overrides ``settings.forecast.as_of``): GDP and
         population are built only from source rows for years <= T, and real
         GDP and the deflator are priced in min(2019, T). The energy-intensity
-        and high-tech blocks are assumptions anchored on 2019 (their data start
-        in 2015/2018) and keep their full inputs; ``constants["as_of_notes"]``
-        says so when T is earlier than their data.
+        and high-tech blocks (assumptions anchored on 2019) use only their rows
+        for years <= min(their ``last_data_year``, T), with mean and s.d. from
+        those (:func:`build_energy`, :func:`build_hightech`); a block that
+        cannot be derived from them is not modelled (its constants carry
+        ``not_modelled``, the note the projection reports).
     """
     where = "calibration/data/macro/czt_best_panel_long.csv"
     if as_of is None:
@@ -529,15 +652,15 @@ def build_panel(sources: dict[str, pd.DataFrame], settings, as_of: int | None = 
         sources = truncate_sources(sources, as_of)
         a = settings.assumptions
         if as_of < max(a.energy.last_data_year, a.hightech.last_data_year):
-            notes.append(f"as of {as_of}: energy intensity and high-tech VA are assumptions anchored on 2019 and "
-                         "keep their 2015-2023 inputs (not evaluated); GDP and population use data <= "
-                         f"{as_of} only")
+            notes.append(f"as of {as_of}: GDP, population, energy intensity and high-tech VA use data for years "
+                         f"<= {as_of} only (energy intensity and high-tech VA rest on assumptions and are not "
+                         "evaluated)")
     gdp_src = sources["panel"]
     base = min(BASE_YEAR, _last_common_year(gdp_src))
     rows = _Rows(units_for(base))
     gdp = build_gdp(sources["panel"], rows, settings, settings.forecast.history_start, where)
     pop = build_population(sources["panel"], sources["census"], rows, where)
-    en, ht = _assumption_blocks(full, rows, settings, gdp)
+    en, ht = _assumption_blocks(full, rows, settings, gdp, as_of)
     long = rows.frame()
     # gdp per capita (census-basis population)
     g = long[(long.variable == "gdp_nominal")].set_index(["region_code", "year"]).value

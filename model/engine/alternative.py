@@ -48,6 +48,17 @@ CZT stays the sum of the cities):
 
 Years after the LP horizon keep the last year's ratio; the base year is
 never moved.
+
+As-of origins
+-------------
+The structural model starts from the high-tech state (CZT high-tech VA in
+the last data year) and the 2019 base. As of an origin T where the panel's
+high-tech block is not modelled (before 2019: no 2019 anchor; 2019-2021:
+fewer than two changes of Hunan's published share for its s.d., see
+:func:`model.data.panel.build_hightech`), a scenario with levers or an
+optimisation is refused with one line naming ``forecast.as_of`` and the key
+that would make it run (:func:`require_structural_state`, called by
+:func:`model.projection.project` before any simulation).
 """
 from __future__ import annotations
 
@@ -128,6 +139,42 @@ def apply_ratios(proj, gdp: np.ndarray, ht: np.ndarray, ei: np.ndarray):
     if ("Energy intensity", "CZT") in P:
         P[("Energy intensity", "CZT")] = P[("Energy intensity", "CZT")] * ei
     return replace(proj, paths=P, notes=list(proj.notes))
+
+
+def require_structural_state(panel, sc) -> None:
+    """Refuse (one line) a scenario whose structural model has no high-tech state as of its origin.
+
+    Parameters
+    ----------
+    panel : model.data.panel.Panel
+        The scenario's panel (its high-tech constants say whether the block is
+        modelled as of ``forecast.as_of``).
+    sc : model.scenario.Scenario
+
+    Raises
+    ------
+    CztInputError
+        Naming the scenario file and ``forecast.as_of``, the reason, and the key
+        that would make it run (none before 2019: use an origin >= 2019 or a
+        lever-free scenario).
+    """
+    from ..data.panel import BASE_YEAR
+
+    ht = panel.constants.get("hightech") or {}
+    why = ht.get("not_modelled")
+    if not why:
+        return
+    where = sc.source_files[-1] if sc.source_files else sc.name
+    T = sc.forecast.as_of
+    if T is not None and int(T) < BASE_YEAR:
+        raise CztInputError(where, f"forecast.as_of: {T} is before {BASE_YEAR}, and the structural model behind "
+                                   f"[levers] and [optimisation] is calibrated on data from {BASE_YEAR} on; use an "
+                                   f"origin >= {BASE_YEAR}, or a lever-free scenario (e.g. baseline) for earlier origins")
+    keys = tuple(ht.get("keys") or ())
+    raise CztInputError(where, f"forecast.as_of: {T}: high-tech VA is not modelled as of {T} ({ht.get('why') or why}), "
+                               "and the structural model behind [levers] and [optimisation] needs it; "
+                               + (f"set {' and '.join(keys)} to run it, or use" if keys else "use")
+                               + " a lever-free scenario (e.g. baseline)")
 
 
 def run_alternative(proj, sc, state, io_system=None, n_lp_paths: int = N_LP_PATHS) -> Alternative | None:

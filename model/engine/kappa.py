@@ -17,6 +17,11 @@ the shipped data the ±2 s.e. range is about 0.95–1.07. δ is the LP's
 depreciation rate (the project's one δ unless ``optimisation.depreciation_rate``
 sets it) and is not drawn; ``optimisation.kappa_scale`` multiplies every draw
 (:class:`model.opt.structural.StructuralParams`).
+
+As of an origin T the state's year is the last GDP data year <= T, and
+:func:`model.opt.capital.calibrate_capital` reads only the years from the IO
+table year to it: nothing after T enters the draws (the structural model does
+not run before 2019, :func:`model.engine.alternative.require_structural_state`).
 """
 from __future__ import annotations
 

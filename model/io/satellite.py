@@ -25,6 +25,17 @@ no sector weight places ("high-tech transformation of traditional
 industries"); it is spread over the non-high-tech part of every sector's VA
 instead of inflating the partial sectors (the former ``min(1, k w_j)`` made
 every partial sector, steel included, 91 % high-tech).
+
+As-of origin
+------------
+The default energy-intensity index (:func:`intensity_index_path`) takes
+``as_of`` = T: only Hunan's official changes for years <= T enter, and every
+other year takes the core's assumed change as of T
+(:func:`core_unobserved_yoy` with ``as_of``: the mean of the published
+changes 2016 … min(``assumptions.energy.last_data_year``, T), or the
+scenario's value). Where that mean cannot be derived (no published change
+<= T and no scenario value; the core then does not model energy intensity)
+the index is NaN from the first year that needs it.
 """
 from __future__ import annotations
 
@@ -54,11 +65,11 @@ def _value(df: pd.DataFrame, year: int, variable: str, where: str, region: str =
     return float(sub["value"].iloc[0])
 
 
-def official_intensity_yoy() -> pd.Series:
+def official_intensity_yoy(as_of: int | None = None) -> pd.Series:
     """Hunan official GDP energy-intensity yoy changes (percent) from the data.
 
     Combines ``energy/energy_intensity_official.csv`` and the 2018 value in
-    ``macro/czt_gapfill_releases.csv``.
+    ``macro/czt_gapfill_releases.csv``; with ``as_of`` = T only years <= T.
     """
     rows = []
     for path in (ENERGY_OFFICIAL, GAPFILL):
@@ -66,24 +77,28 @@ def official_intensity_yoy() -> pd.Series:
         sub = df[(df["region_code"] == "430000") & (df["variable"] == "energy_intensity_gdp_change_yoy")]
         rows.append(sub[["year", "value"]])
     s = pd.concat(rows).drop_duplicates("year").set_index("year")["value"].sort_index()
+    if as_of is not None:
+        s = s[s.index <= int(as_of)]
     return s.astype(float)
 
 
-def core_unobserved_yoy(scenario: str = "baseline") -> float:
+def core_unobserved_yoy(scenario: str = "baseline", as_of: int | None = None) -> float:
     """The forecasting core's assumed yoy change for unobserved years (percent).
 
-    :func:`model.data.panel.energy_change_assumption` for ``scenario``: its
-    ``assumptions.energy.unobserved_yoy_change_pct``, or the mean of Hunan's
-    observed changes the core uses.
+    :func:`model.data.panel.energy_change_assumption` for ``scenario`` as of
+    ``as_of``: its ``assumptions.energy.unobserved_yoy_change_pct``, or the mean
+    of Hunan's observed changes the core uses (years <= ``as_of`` only; NaN
+    when there is none).
     """
     from model.data.loader import load_sources
-    from model.data.panel import energy_change_assumption, energy_sources
+    from model.data.panel import energy_change_assumption, energy_sources, truncate_sources
     from model.scenario import load_scenario
-    return float(energy_change_assumption(energy_sources(load_sources()), load_scenario(scenario))[0])
+    src = load_sources() if as_of is None else truncate_sources(load_sources(), as_of)
+    return float(energy_change_assumption(energy_sources(src), load_scenario(scenario), as_of)[0])
 
 
 def intensity_index_path(params: dict, start: int = 2015, end: int = 2035,
-                         unobserved_yoy_pct: float | None = None) -> pd.DataFrame:
+                         unobserved_yoy_pct: float | None = None, as_of: int | None = None) -> pd.DataFrame:
     """Default energy-intensity index (2019 = 100) chained from yoy changes.
 
     Official yoy changes where published; every unobserved year uses ONE
@@ -91,7 +106,8 @@ def intensity_index_path(params: dict, start: int = 2015, end: int = 2035,
     (``assumptions.energy.unobserved_yoy_change_pct`` of the scenario, passed
     as ``unobserved_yoy_pct``; when None, the core's default for the
     calibration's baseline, :func:`core_unobserved_yoy`). There is no separate
-    IO value.
+    IO value. ``as_of`` = T: official changes for years <= T only, and the
+    core's default as of T (module docstring "As-of origin").
 
     Returns
     -------
@@ -99,9 +115,9 @@ def intensity_index_path(params: dict, start: int = 2015, end: int = 2035,
         Columns ``year, index, yoy_pct, basis`` (basis ``observed`` or
         ``assumption``).
     """
-    off = official_intensity_yoy()
+    off = official_intensity_yoy(as_of)
     if unobserved_yoy_pct is None:
-        unobserved_yoy_pct = core_unobserved_yoy()
+        unobserved_yoy_pct = core_unobserved_yoy(as_of=as_of)
     yrs = list(range(start, end + 1))
     yoy, basis = {}, {}
     for y in yrs[1:]:

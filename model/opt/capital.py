@@ -26,6 +26,11 @@ Method (documented in ``calibration/optimisation/README.md``, "Capital")
 of ``calibration/io/parameters.toml`` (9.6 %, Zhang, Wu & Zhang 2004), used by
 both the IO module and the LP. Nothing here uses the growth rate the LP is
 meant to find.
+
+As-of origin: :func:`calibrate_capital` reads the panel's FAI and nominal GDP
+only for the years ``table_year … base_year``; the runner's base year is the
+last GDP data year <= ``forecast.as_of``, so no year after T enters (a test
+plants later values and sees nothing change).
 """
 from __future__ import annotations
 
