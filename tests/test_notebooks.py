@@ -25,8 +25,9 @@ nbclient = pytest.importorskip("nbclient", reason="nbclient not installed (pip i
 
 NB_DIR = ROOT / "notebooks"
 NOTEBOOKS = ["01_data_explorer", "02_forecasts_and_backtests", "03_io_multipliers",
-             "04_investment_optimisation", "05_scenario_comparison", "06_explore_assumptions"]
-PUBLIC_IMPORTS = {"model", "model.io", "model.report.compare", "model.report.i18n"}
+             "04_investment_optimisation", "05_scenario_comparison", "06_explore_assumptions", "07_sweep_explorer"]
+PUBLIC_IMPORTS = {"model", "model.io", "model.report.compare", "model.report.i18n", "model.sweep.analyse",
+                  "model.sweep.design", "model.sweep.screen", "model.sweep.variant"}
 
 _panel = pd.read_csv(DATA / "macro" / "czt_best_panel_long.csv", dtype={"region_code": str})
 
@@ -199,3 +200,26 @@ def test_06_widgets_sliders_drive_the_run():
     assert h["energy_2025_median_slump"] < h["energy_2025_median_base"]      # the efficiency lever cuts energy
     src = "\n".join(c.source for c in _read("06_explore_assumptions").cells if c.cell_type == "code")
     assert "overrides=" in src and "levers." in src and "assumptions." in src
+
+
+def test_07_sweep_explorer_reproduces_the_stored_screen():
+    h = headline("07_sweep_explorer")
+    screen = tomllib.loads((CALIBRATION / "sweeps" / "screen.toml").read_text(encoding="utf-8"))
+    assert h["n_variants"] == screen["design"]["n"] * (len(screen["parameters"]) + 1) == 80
+    assert h["n_failed"] == 0
+    # the plan's 2.7万亿 in 2025 would need +22% in one year from 22 128亿 (2024): met in no variant
+    assert PLAN_GDP_2025 / GDP_2024 - 1 > 0.2 and h["p_meet_gdp_level_max"] == 0.0
+    assert h["base_verdict"]["gdp_level"] == "off track" and h["base_verdict"]["energy_intensity"] == "on track"
+    # P(meet) of the energy target moves most with an energy-intensity assumption, not at all with the
+    # high-tech ones (the energy path does not depend on them)
+    assert h["top_mu_star_energy"].startswith("assumptions.energy.")
+    assert h["mu_star_energy_hightech_keys"] == 0.0
+    # the notebook's in-process run is the stored screen (same design, seed and path counts)
+    import io
+
+    text = (CALIBRATION / "sweeps" / "screen_plan.csv").read_text(encoding="utf-8").partition("\n")[2]
+    stored = pd.read_csv(io.StringIO(text)).query("target == 'energy_intensity'").set_index("parameter")
+    assert h["mu_star_energy_here"] == pytest.approx(stored["mu_star"].to_dict(), abs=1e-6)
+    assert h["top_mu_star_energy"] == stored["mu_star"].idxmax()
+    top = stored.sort_values(["flip_steps", "mu_star"], ascending=False).index[0]
+    assert h["note_plan_energy"].startswith(f"{top} (")
