@@ -260,7 +260,9 @@ class SweepResult:
     base : DataFrame
         The base scenario's own row (variant -1).
     stats : dict
-        Batches run now / resumed, per-batch seconds, worker processes and peak RSS (MB).
+        Batches run now / resumed, per-batch seconds, the base scenario's task seconds
+        (``base_seconds``, including the first context build), the batch phase's wall
+        time, worker processes and their peak RSS (MB).
     """
 
     spec: Any
@@ -657,7 +659,8 @@ def run_sweep(spec_or_path, *, workers: int = 1, scheduler: str | None = None, o
 
         def on_done(i: int, df: pd.DataFrame, info: dict) -> None:
             _write_batch(work, i, df)
-            if i == BASE_VARIANT:
+            if i == BASE_VARIANT:  # its task includes building the context on the first worker
+                stats["base_seconds"] = info["seconds"]
                 return
             stats["run_batches"] += 1
             stats["batch_seconds"].append(info["seconds"])
