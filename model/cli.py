@@ -316,7 +316,7 @@ def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file
                + (f" ({n_err} refused)" if n_err else "") + f" -> {res.out_dir}")
     flip_target = res.manifest.get("flip_target")
     if res.flip is not None and flip_target:
-        typer.echo(f"  flip frontier of {flip_target}: flip_frontier.csv ({len(res.flip)} rows)")
+        typer.echo(f"  flip frontier of {flip_target} (flip_frontier.csv): {res.flip_sentence}")
     s = res.sensitivity
     if s is not None and len(s):
         typer.echo(f"  sensitivity indices: sensitivity.csv ({s['output'].nunique()} outputs x "

@@ -219,6 +219,7 @@ def test_killed_sweep_resumes_from_its_finished_batches(inproc, spec_file, tmp_p
     r = czt_proc("sweep", spec_file, "--out", out, timeout=300)
     assert r.code == 0, r.err
     assert f"resumed: {len(kept)} of {N_BATCHES} batches already done" in r.err
+    assert f"flip frontier of energy_intensity (flip_frontier.csv): {ref.flip_sentence}" in r.out
     assert (out / "variants.parquet").read_bytes() == (ref.out_dir / "variants.parquet").read_bytes()
     assert (out / "variants.csv").read_bytes() == (ref.out_dir / "variants.csv").read_bytes()
     assert not work.exists()

@@ -259,6 +259,8 @@ class SweepResult:
         The content of ``sweep.json``.
     base : DataFrame
         The base scenario's own row (variant -1).
+    flip, flip_sentence : DataFrame, str
+        The flip frontier of ``spec.outputs.flip_target`` and its plain-language summary.
     stats : dict
         Batches run now / resumed, per-batch seconds, the base scenario's task seconds
         (``base_seconds``, including the first context build), the batch phase's wall
@@ -273,6 +275,7 @@ class SweepResult:
     manifest: dict
     base: pd.DataFrame | None = None
     flip: pd.DataFrame | None = None
+    flip_sentence: str | None = None
     stats: dict = field(default_factory=dict)
 
 
@@ -691,12 +694,12 @@ def run_sweep(spec_or_path, *, workers: int = 1, scheduler: str | None = None, o
     n_err = int((results["error"] != "").sum())
     say(f"{len(results)} variants evaluated" + (f" ({n_err} refused, see the error column)" if n_err else ""))
     manifest = _manifest(spec, base, design, results, n_workers, kind, started)
-    sens, flip = write_sweep_folder(final, spec=spec, design=design, results=results, base=base_df,
+    sens, flip, sentence = write_sweep_folder(final, spec=spec, design=design, results=results, base=base_df,
                                     manifest=manifest, force=force, t0=t0, say=say)
     shutil.rmtree(work, ignore_errors=True)
     say(f"done: {final}")
     return SweepResult(spec=spec, design=design, results=results, sensitivity=sens, out_dir=final,
-                       manifest=manifest, base=base_df, flip=flip, stats=stats)
+                       manifest=manifest, base=base_df, flip=flip, flip_sentence=sentence, stats=stats)
 
 
 def _manifest(spec, base, design, results, n_workers: int, kind: str, started: str) -> dict:
@@ -737,7 +740,8 @@ def _base_verdict(base: pd.DataFrame, target: str) -> str:
 
 def write_sweep_folder(final: Path, *, spec, design: pd.DataFrame, results: pd.DataFrame, base: pd.DataFrame,
                        manifest: dict, force: bool = False, t0: float | None = None,
-                       say: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+                       say: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None,
+                                                                          str | None]:
     """Analyse the assembled variants and write the output folder atomically.
 
     Files: ``variants.parquet``/``variants.csv`` (one row per variant),
@@ -750,7 +754,7 @@ def write_sweep_folder(final: Path, *, spec, design: pd.DataFrame, results: pd.D
 
     Returns
     -------
-    (sensitivity, flip frontier)
+    (sensitivity, flip frontier, flip sentence)
     """
     from ..iamc import write_csv
     from . import analyse
@@ -792,4 +796,4 @@ def write_sweep_folder(final: Path, *, spec, design: pd.DataFrame, results: pd.D
             manifest["wall_time_s"] = round(time.perf_counter() - t0, 3)
         (tmp / "sweep.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
                                         encoding="utf-8")
-    return sens, flip
+    return sens, flip, sentence
