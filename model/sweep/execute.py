@@ -432,7 +432,7 @@ def _quiet_dask():
     loggers = [logging.getLogger(n) for n in ("distributed", "tornado", "bokeh")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
-        lg.setLevel(logging.ERROR)
+        lg.setLevel(logging.CRITICAL)  # a failure reaches the user as one line of ours
     try:
         yield
     finally:
@@ -449,7 +449,7 @@ def dask_client(kind: str, workers: int, address: str | None = None):
     with _quiet_dask(), dask.config.set({"distributed.admin.system-monitor.gil.enabled": False}):
         if kind == "local":
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", silence_logs=logging.ERROR)
+                                   dashboard_address=":0", silence_logs=logging.CRITICAL)
             try:
                 client = Client(cluster)
                 try:
@@ -490,14 +490,24 @@ def _run_batches(pending: list[tuple[int, pd.DataFrame]], recipe: Recipe, evalua
         for i, frame in pending:
             done(*_batch_task(recipe, i, frame, evaluator))
         return
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     tag = recipe.digest[:10]
+    label = {i: "the base scenario's task" if i == BASE_VARIANT else f"batch {i}" for i, _ in pending}
     futures = [client.submit(_batch_task, recipe, i, frame, evaluator, key=f"czt-sweep-{tag}-{i}", pure=False)
                for i, frame in pending]
+    index = {f.key: i for f, (i, _) in zip(futures, pending)}
     try:
         for fut in as_completed(futures):
-            done(*fut.result())
+            try:
+                result = fut.result()
+            except KilledWorker:  # Dask gave up after the worker process died on it repeatedly
+                what = label[index[fut.key]]
+                raise CztEnvironmentError("Dask worker", f"a worker process died each time it evaluated {what} "
+                                                         f"(out of memory? each needs about 0.5 GB with 500 "
+                                                         f"paths); the finished batches are kept: run the same "
+                                                         f"command again to resume") from None
+            done(*result)
             fut.release()
     except BaseException:
         for f in futures:
