@@ -291,10 +291,12 @@ def _code_hash() -> str:
 
 
 def _calibration_files() -> list[Path]:
+    """Every calibration file a variant may read: all of ``calibration/`` but the stored sweep screens
+    (``calibration/sweeps/``: results of sweeps, read only by run reports' notes)."""
     from ..paths import CALIBRATION
 
     return sorted(p for p in CALIBRATION.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                  and not p.name.startswith("."))
+                  and not p.name.startswith(".") and p.relative_to(CALIBRATION).parts[0] != "sweeps")
 
 
 def _spec_dump(spec) -> str:
