@@ -276,7 +276,8 @@ def io_projection(sc, proj, system=None):
 
     system = system if system is not None else _io_system(sc)
     return system, system.project(macro_path_from_paths(proj), level=sc.io.level, scenario=sc.name,
-                                  unobserved_yoy_pct=sc.assumptions.energy.unobserved_yoy_change_pct)
+                                  unobserved_yoy_pct=sc.assumptions.energy.unobserved_yoy_change_pct,
+                                  as_of=sc.forecast.as_of)
 
 
 def _state(panel, proj, sc) -> dict:

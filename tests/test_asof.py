@@ -333,3 +333,27 @@ def test_io_energy_default_as_of_uses_only_published_changes_up_to_T():
     latest = sat.intensity_index_path(P).set_index("year")
     assert latest.at[2020, "yoy_pct"] == pytest.approx(-1.98)             # published for 2020: used when T >= 2020
     assert np.isnan(sat.core_unobserved_yoy(as_of=2012))                   # no published change <= 2012
+
+
+# ------------------------------------------------------------------ the IO projection as of T
+def test_io_projection_as_of_uses_no_later_energy_data():
+    """With no energy-intensity forecast as of T (not modelled), the IO projection writes no energy
+    rows (they would rest on changes published after T) and says its 2017 table postdates T.
+    (Its default index as of T, official changes <= T only, is tested with the satellite above.)"""
+    from model.io import IOSystem
+
+    system = IOSystem.from_calibration()
+    path = pd.DataFrame({"year": range(2017, 2036), "gdp_real": [100.0 * 1.05 ** k for k in range(19)]})
+    full = system.project(path)
+    assert full["variable"].str.startswith("Energy").any()
+    no_energy = system.project(path, as_of=2010)
+    assert not no_energy["variable"].str.startswith("Energy").any()
+    assert any("not an as-of forecast" in n for n in no_energy.attrs["notes"])      # 2017 table, T = 2010
+
+
+def test_an_as_of_run_writes_no_energy_rows_when_energy_is_not_modelled():
+    from model.runner import run_scenario
+
+    r = run_scenario("baseline", write=False, n_paths=100, as_of=2010)
+    assert "Energy intensity" not in {v for v, _ in r.projection.paths}
+    assert not r.io_projection["variable"].str.startswith("Energy").any()

@@ -110,7 +110,7 @@ def _composition(comp: pd.DataFrame | None, w0: pd.Series, years: list[int]) -> 
 
 def project(system, macro_path: pd.DataFrame, final_demand_composition: pd.DataFrame | None = None,
             level: str = "cluster", scenario: str = "baseline", end_year: int | None = None,
-            return_arrays: bool = False, unobserved_yoy_pct: float | None = None):
+            return_arrays: bool = False, unobserved_yoy_pct: float | None = None, as_of: int | None = None):
     """Project sector/cluster output, VA, energy and high-tech VA (IAMC long).
 
     Parameters
@@ -131,6 +131,14 @@ def project(system, macro_path: pd.DataFrame, final_demand_composition: pd.DataF
         Default ``[projection] end_year`` (2035).
     return_arrays : bool
         Also return the sector arrays (dict) used by tests and the benchmark.
+    as_of : int, optional
+        Forecast origin T of the run: the default energy-intensity index uses
+        official changes for years <= T only
+        (:func:`model.io.satellite.intensity_index_path`); when the core does not
+        model energy intensity as of T (``macro_path`` has no
+        ``energy_intensity_index``), no energy rows are written (they would
+        rest on changes published after T). The table's structure (its year,
+        e.g. 2017) is used whatever T is; the notes say so when T is earlier.
 
     Returns
     -------
@@ -161,8 +169,14 @@ def project(system, macro_path: pd.DataFrame, final_demand_composition: pd.DataF
     Es = system.e[:, None] * X / 1e4                # 10k tce
     Eh = system.e_household * C / 1e4
     Is = (Es.sum(axis=0) + Eh) / VA.sum(axis=0)
-    default = sat.intensity_index_path(P, start=min(base, 2015), end=end,
-                                       unobserved_yoy_pct=unobserved_yoy_pct).set_index("year")
+    energy_rows = as_of is None or "energy_intensity_index" in macro_path.columns
+    if as_of is not None and int(as_of) < base:
+        notes.append(f"as of {as_of}: the input-output structure is the {base} table (published after {as_of}); "
+                     "this projection is not an as-of forecast")
+    if not energy_rows:
+        notes.append(f"as of {as_of}: energy intensity is not modelled (no energy rows)")
+    default = sat.intensity_index_path(P, start=min(base, 2015), end=end, unobserved_yoy_pct=unobserved_yoy_pct,
+                                       as_of=as_of if energy_rows else None).set_index("year")
     idx = default["index"].copy()
     idx_basis = default["basis"].copy()
     if "energy_intensity_index" in macro_path.columns:
@@ -203,12 +217,19 @@ def project(system, macro_path: pd.DataFrame, final_demand_composition: pd.DataF
     for i, lab in enumerate(labels):
         add(f"Gross Output|{lab}", UNIT_MONEY, Xa[i], "forecast")
         add(f"Value Added|{lab}", UNIT_MONEY, VAa[i], "forecast")
-        add(f"Energy Consumption|{lab}", "10k tce", Ea[i], "assumption")
+        if energy_rows:
+            add(f"Energy Consumption|{lab}", "10k tce", Ea[i], "assumption")
         add(f"Value Added|High-Tech|{lab}", UNIT_MONEY, HTa[i], "assumption")
     add("Gross Output", UNIT_MONEY, Xa.sum(axis=0), "forecast")
     add("Value Added", UNIT_MONEY, VAa.sum(axis=0), "forecast")
     add("Value Added|High-Tech", UNIT_MONEY, HTa.sum(axis=0), "assumption")
     add("Value Added|High-Tech|Share", "percent", 100 * HTa.sum(axis=0) / VAa.sum(axis=0), "assumption")
+    if not energy_rows:
+        out = to_iamc(pd.DataFrame(rows, columns=["region", "variable", "unit", "year", "value", "basis"]), scenario)
+        out.attrs["notes"] = notes + [f"{a['key']}: {a['note']}" for a in system.assumptions]
+        if return_arrays:
+            return out, {"years": years, "X": X, "VA": VA, "HT": HT, "F": F}
+        return out
     add("Energy Consumption|Households", "10k tce", Eh, "assumption")
     Etot = Ea.sum(axis=0) + Eh
     add("Energy Consumption", "10k tce", Etot, "assumption")

@@ -512,17 +512,18 @@ class IOSystem:
     # ---------------------------------------------------------- projection
     def project(self, macro_path: pd.DataFrame, final_demand_composition: pd.DataFrame | None = None,
                 level: str = "cluster", scenario: str = "baseline", end_year: int | None = None,
-                return_arrays: bool = False, unobserved_yoy_pct: float | None = None):
+                return_arrays: bool = False, unobserved_yoy_pct: float | None = None, as_of: int | None = None):
         """Project output, VA, energy and high-tech VA to 2035 (IAMC long).
 
         See :func:`model.io.projection.project` for the method and arguments;
         ``unobserved_yoy_pct`` is the scenario's
         ``assumptions.energy.unobserved_yoy_change_pct`` (one source for the
-        unobserved energy-intensity path).
+        unobserved energy-intensity path); ``as_of`` the run's forecast origin.
         """
         from model.io.projection import project
         return project(self, macro_path, final_demand_composition, level=level, scenario=scenario,
-                       end_year=end_year, return_arrays=return_arrays, unobserved_yoy_pct=unobserved_yoy_pct)
+                       end_year=end_year, return_arrays=return_arrays, unobserved_yoy_pct=unobserved_yoy_pct,
+                       as_of=as_of)
 
     def intensity_index(self, macro_path: pd.DataFrame, final_demand_composition: pd.DataFrame | None = None,
                         base_year: int = 2019) -> pd.Series:
