@@ -165,13 +165,17 @@ def test_data_changes_equal_a_rebuild(ctx):
         assert inst.p is lps.main.p
 
 
-def test_refused_variant_gives_nans_and_error(ctx):
+def test_refused_variant_gives_nans_and_error(ctx, monkeypatch):
     bad = evaluate_variant(ctx, {KAPPA: 10.0})                      # schema bound (0.2, 5)
     assert bad["error"].startswith("overrides: key 'optimisation.kappa_scale'") and "\n" not in bad["error"]
     assert all(math.isnan(v) for c, v in bad.items() if c.startswith(("p_meet", "median.", "lp_")))
     assert all(v == "" for c, v in bad.items() if c.startswith("verdict."))
     worse = evaluate_variant(ctx, {DELTA: 0.5})                    # above the LP's max cluster decline
     assert "max_decline" in worse["error"] and math.isnan(worse["median.GDP|Nominal.2025"])
+    from model.opt import PathLP                                     # the refused build is not tried again
+    with monkeypatch.context() as m:
+        m.setattr(PathLP, "build", None)
+        assert evaluate_variant(ctx, {DELTA: 0.5, ENERGY: 0.2})["error"] == worse["error"]
     ok = evaluate_variant(ctx, {})                                   # the context is not spoilt
     assert ok["error"] == "" and ok == evaluate_variant(ctx, {})
 

@@ -135,6 +135,16 @@ class PathSolution:
         return status_line(self.targets, self.conflicts)
 
 
+@dataclass(frozen=True)
+class LPSnapshot:
+    """A :class:`PathLP` instance's model data (:meth:`PathLP.snapshot`): HiGHS's ``HighsLp`` copy, the
+    structural parameters it was written from and the objective it carries."""
+
+    lp: object
+    p: object
+    obj: str
+
+
 def status_line(targets: pd.DataFrame, conflicts: pd.DataFrame | None = None) -> str:
     """E.g. ``LP solved — targets: 1 met, 4 missed (GDP short 2 872亿 …)``."""
     if targets is None or targets.empty:
@@ -742,6 +752,28 @@ class PathLP:
         if self._obj != "default":
             tw.set_objective(None)
         return tw
+
+    def snapshot(self) -> "LPSnapshot":
+        """The instance's model data as they stand (HiGHS's copy and ``p``), for :meth:`restore`.
+
+        Taken right after the build (before any solve), it is the canonical state of the build.
+        """
+        return LPSnapshot(lp=self.h.getLp(), p=self.p, obj=self._obj)
+
+    def restore(self, snap: "LPSnapshot", basis=None) -> None:
+        """Reset the instance to ``snap``: its data passed to HiGHS anew (which drops every solver state —
+        basis, factorisation, scaling, edge weights) and, if given, ``basis`` as the starting basis.
+
+        Afterwards the instance behaves exactly as a fresh twin of the build loaded with ``basis``,
+        whatever it solved before (:meth:`model.sweep.variant.SweepContext.lps`).
+        """
+        self.h.passModel(snap.lp)
+        if basis is not None:
+            self.h.setBasis(basis)
+        self.p = snap.p
+        self._obj = snap.obj
+        self._last_coef = {}
+        self._ctl = self._path = self._zmax = None
 
     def _run(self) -> tuple[str, float]:
         self.h.run()

@@ -117,14 +117,16 @@ class EngineEvaluator:
         rebuild them) with their HiGHS state; which are kept, and the state they
         start from, depend on what this process evaluated before, and that moves a
         variant's last digits (about 1e-10 relative, seen between in-process and
-        two Dask workers). Dropping the built LPs at the start of every batch (they
-        are rebuilt on first use, about 0.15 s) makes every batch start from the
-        same state wherever it runs: the same bytes in-process, on any number of
-        workers, and after a resume.
+        two Dask workers). At the start of every batch each built LP's instances go
+        back to a canonical state — the build's data and a fixed starting basis
+        (:meth:`~model.sweep.variant.SweepContext.reset_solvers`; about 0.1 ms an
+        instance instead of a rebuild and cold solves) — and a new build starts from
+        the same state, so every batch starts from the same state wherever it runs:
+        the same bytes in-process, on any number of workers, and after a resume.
         """
-        lps = getattr(self.ctx, "_lps", None)
-        if lps is not None:
-            lps.clear()
+        reset = getattr(self.ctx, "reset_solvers", None)
+        if reset is not None:
+            reset()
 
     def __call__(self, values: dict) -> dict:
         from .variant import evaluate_variant

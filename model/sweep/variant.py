@@ -28,7 +28,16 @@ re-solved from a fresh factorisation of its optimal basis
 (``PathLP.fresh_factor``: 0 iterations, ~0.75 ms; not for the trial solves
 of a bisection, which report only whether a slack is below a tolerance far
 above rounding noise), and the best-value bisections start from the
-variant's own plan solution. Against a full run
+variant's own plan solution. That leaves differences in the last digits
+(~1e-11 relative: a degenerate optimum reached from another basis), so a
+batch starts from a canonical state (:meth:`SweepContext.reset_solvers`,
+called by :meth:`model.sweep.execute.EngineEvaluator.begin_batch`): every
+instance of every built LP goes back to the build's data
+(:meth:`PathLP.snapshot` before any solve, passed to HiGHS anew, which drops
+its factorisation, scaling and edge weights) with the starting basis its
+role (median path, sample slot j, simulation slot j) reached in the
+context's warm-up on the base scenario; a new build starts from the same
+state. A batch's bytes then depend on the batch only. Against a full run
 (whose single instance solves the sample paths one after another) values
 agree to ~1e-14 relative.
 
@@ -50,7 +59,8 @@ Stages a key invalidates
 ``slow``        keys that force a rebuild: ``io.flq_delta`` (IO system and LP) and the other
                 ``optimisation.*`` keys (``depreciation_rate``, ``penalty``, ``discount_rate``,
                 ``max_cluster_growth``, ``max_share_shift``): the LP is rebuilt per value
-                (cached, up to 4 builds, ~0.2 s each); listed in ``ctx.slow_keys``
+                (cached, up to 4 builds, ~0.3 s each; a build the model refuses is cached
+                as refused); listed in ``ctx.slow_keys``
 
 ``optimisation.energy_efficiency_gain`` is not sweepable: no model code read it,
 and the scenario schema now refuses it (:data:`NOT_SWEEPABLE`); the efficiency
@@ -196,29 +206,62 @@ def _lp_key(sc) -> tuple:
 
 @dataclass
 class _LPSet:
-    """One build of the structural LP and its instances: the median path's and one per sample slot."""
+    """One build of the structural LP and its instances: the median path's and one per sample slot.
+
+    Every instance starts from the build's canonical state (module docstring, "Reproducible"): the
+    build's data (:meth:`PathLP.snapshot`, taken before any solve) and the canonical basis of its role
+    (``"main"``, ``("slot", j)``, ``("sim", j)``; none: a cold start). :meth:`restore` puts every
+    instance back there; an instance created later starts there too, then takes the set's current
+    parameters ``q`` (:func:`_set_lp_data`).
+    """
 
     main: object
     slots: list = field(default_factory=list)
     sims: dict = field(default_factory=dict)
+    snap: object = None
+    bases: dict = field(default_factory=dict)
+    q: object = None
+    epoch: int = -1
 
     def __post_init__(self):
         self.main.fresh_factor = True      # inherited by the twins (module docstring, "Reproducible")
+        self.snap = self.main.snapshot()
+
+    def _new(self, role):
+        lp = self.main.twin()
+        lp.restore(self.snap, self.bases.get(role))
+        if self.q is not None:
+            _apply_params(lp, self.q)
+        return lp
 
     def slot(self, j: int):
         if len(self.slots) >= MAX_SLOT_INSTANCES:
             return self.slots[-1]
         while len(self.slots) <= j:
-            self.slots.append(self.main.twin())
+            self.slots.append(self._new(("slot", len(self.slots))))
         return self.slots[j]
 
     def sim(self, j: int):
         if j not in self.sims:
-            self.sims[j] = self.main.twin()
+            self.sims[j] = self._new(("sim", j))
         return self.sims[j]
 
+    def roles(self) -> list:
+        """``(role, instance)`` of every instance."""
+        return [("main", self.main), *((("slot", j), lp) for j, lp in enumerate(self.slots)),
+                *((("sim", j), lp) for j, lp in self.sims.items())]
+
     def instances(self) -> list:
-        return [self.main, *self.slots, *self.sims.values()]
+        return [lp for _, lp in self.roles()]
+
+    def restore(self, bases: dict) -> None:
+        """Every instance back to the build's data with the canonical basis of its role (``bases``)."""
+        n_col, n_row = self.snap.lp.num_col_, self.snap.lp.num_row_
+        self.bases = {r: b for r, b in bases.items()
+                      if len(b.col_status) == n_col and len(b.row_status) == n_row}
+        self.q = None
+        for role, lp in self.roles():
+            lp.restore(self.snap, self.bases.get(role))
 
 
 @dataclass
@@ -260,6 +303,9 @@ class SweepContext:
     _io: dict = field(default_factory=dict, repr=False)
     _lps: dict = field(default_factory=dict, repr=False)
     _kappa: dict = field(default_factory=dict, repr=False)
+    _lp_refused: dict = field(default_factory=dict, repr=False)
+    _bases: dict = field(default_factory=dict, repr=False)
+    _epoch: int = field(default=0, repr=False)
 
     @classmethod
     def build(cls, base, keys: Sequence[str], *, n_paths: int = 500, n_lp_paths: int = 8) -> "SweepContext":
@@ -314,8 +360,12 @@ class SweepContext:
         ctx.control = project(ctx.panel, sc, prepared=ctx.prepared)
         ctx.output_columns = _columns_layout(ctx, sc)
         ctx.timings = {"panel": 0.0, "paths": 0.0, "lp": 0.0, "scorecard": 0.0, "other": 0.0, "n": 0}
-        if ctx._lps:          # warm up: the LP instances of every sample slot, with the base's bases
+        if ctx._lps:          # warm up: the LP instances of every sample slot; their bases become canonical
             _evaluate(ctx, {})
+            base_set = ctx._lps[_lp_key(sc)]
+            ctx._bases = {role: lp.h.getBasis() for role, lp in base_set.roles()}
+            ctx._bases = {role: b for role, b in ctx._bases.items() if b.valid}
+            ctx.reset_solvers()
             ctx.timings = {"panel": 0.0, "paths": 0.0, "lp": 0.0, "scorecard": 0.0, "other": 0.0, "n": 0}
         return ctx
 
@@ -330,17 +380,44 @@ class SweepContext:
         return self._io[key]
 
     def lps(self, sc, state) -> _LPSet:
-        """The built LP of ``sc`` (cached by :func:`_lp_key`; at most 4 kept), its data set to ``sc``'s."""
+        """The built LP of ``sc`` (cached by :func:`_lp_key`; at most 4 kept), its data set to ``sc``'s.
+
+        At its first use after :meth:`reset_solvers` (and when new) every instance of the set is put
+        back to its canonical state (:meth:`_LPSet.restore`). A build the structural model refuses (e.g.
+        a depreciation rate above ``max_cluster_decline``) is remembered and refused again without a
+        second build.
+        """
         from ..opt import PathLP
 
         key = _lp_key(sc)
+        if key in self._lp_refused:
+            cls, where, what = self._lp_refused[key]
+            raise cls(where, what)
         if key not in self._lps:
             if len(self._lps) >= 4:
                 self._lps.pop(next(iter(self._lps)))
-            self._lps[key] = _LPSet(PathLP.build(sc, state, self.io_system(sc)))
+            try:
+                self._lps[key] = _LPSet(PathLP.build(sc, state, self.io_system(sc)))
+            except CztInputError as exc:
+                self._lp_refused[key] = (type(exc), exc.where, exc.what)
+                raise
         lps = self._lps[key]
+        if lps.epoch != self._epoch:
+            lps.restore(self._bases)
+            lps.epoch = self._epoch
         _set_lp_data(lps, sc, state, any("lp_targets" in self.stages[k] for k in self.keys))
         return lps
+
+    def reset_solvers(self) -> None:
+        """Forget the solver state earlier variants left behind (the start of a batch).
+
+        Every built LP's instances go back, at their next use, to the build's data and the canonical
+        starting basis of their role: the bases the base scenario's instances reached in the warm-up
+        of :meth:`build` (for a build whose size differs — another set of targets — a cold start). A
+        new build starts from the same state, so what a batch computes does not depend on what the
+        process evaluated before it, nor on which builds it kept.
+        """
+        self._epoch += 1
 
     def kappa(self, sc, state, m: int):
         """The κ draws of ``m`` sample paths (:func:`model.engine.kappa.kappa_scales`; cached by δ and IO)."""
@@ -387,17 +464,24 @@ def _set_lp_data(lps: _LPSet, sc, state, targets_vary: bool) -> None:
                     for t in q.targets)
     if targets != q.targets:
         q = q.with_(targets=targets)
+    lps.q = q
     for lp in lps.instances():
-        if lp.p is q:
-            continue
-        if lp.p.envelope[-1] != env:
-            for j, row in enumerate(lp.rows["envelope"]):
-                lp._coef(row, lp.idx["GDP"][j], -env)
-        old = {t.id: t.value for t in lp.p.targets}
-        lp.p = q
-        for t in q.targets:
-            if old[t.id] != t.value:
-                lp.write_target(t, t.value)
+        _apply_params(lp, q)
+
+
+def _apply_params(lp, q) -> None:
+    """Write the envelope coefficients and target values of parameters ``q`` into instance ``lp`` (then ``lp.p = q``)."""
+    if lp.p is q:
+        return
+    env = q.envelope[-1]
+    if lp.p.envelope[-1] != env:
+        for j, row in enumerate(lp.rows["envelope"]):
+            lp._coef(row, lp.idx["GDP"][j], -env)
+    old = {t.id: t.value for t in lp.p.targets}
+    lp.p = q
+    for t in q.targets:
+        if old[t.id] != t.value:
+            lp.write_target(t, t.value)
 
 
 def _target_values(sc, state, p) -> dict:
