@@ -38,15 +38,10 @@ def test_recomputed_screen_gives_the_stored_bytes():
 def test_screen_file_reuses_the_plausible_ranges_of_plan_assumptions():
     plan = read_toml(SCENARIOS / "sweeps" / "plan_assumptions.toml")["parameters"]
     mine = read_toml(scr.SCREEN_FILE)["parameters"]
-    assert [p["key"] for p in mine] == [p["key"] for p in plan]
+    assert mine == plan                    # same keys, ranges and notes, in the same order
+    # the engine refuses delta > max_cluster_decline (model.opt.structural): every variant must run
     cap = read_toml(CALIBRATION / "optimisation" / "parameters.toml")["max_cluster_decline"]
-    for a, b in zip(mine, plan):
-        if a["key"] == "optimisation.depreciation_rate":
-            # the engine refuses delta > max_cluster_decline (model.opt.structural): capped there, said so
-            assert a["range"] == [b["range"][0], min(b["range"][1], cap)] and b["note"] in a["note"]
-            assert "CAPPED" in a["note"]
-        else:
-            assert a["range"] == b["range"] and a["note"] == b["note"]
+    assert next(p for p in mine if p["key"] == "optimisation.depreciation_rate")["range"][1] <= cap
     spec = scr.screen_spec("plan")
     assert spec.design.method == "morris" and spec.design.n == 10 and spec.base == "plan"
 
