@@ -659,7 +659,11 @@ def _lp_columns(sc, state, lps: _LPSet) -> dict:
     if sol.status != "optimal":
         raise CztInputError("optimisation", f"HiGHS returned '{sol.status}' on the median path")
     out: dict[str, float] = {f"lp_shortfall.{r.target}": float(r.shortfall) for r in sol.targets.itertuples()}
+    plan_basis = lp.h.getBasis()
     out.update({f"lp_best.{k}": v for k, v in _best_values(lps, lp, path, sol).items()})
+    # the next variant's plan starts from this plan's basis, not from the last best-value solve's
+    # (another objective: ~240 instead of ~90 iterations)
+    lp.h.setBasis(plan_basis)
     return out
 
 
