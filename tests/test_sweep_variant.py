@@ -234,5 +234,7 @@ def test_results_do_not_depend_on_evaluation_order(ctx):
     vs = [{ENERGY: x, KAPPA: k, ENVELOPE: e, CUT: c}
           for x, k, e, c in ((-0.8, 0.9, 0.32, 0.06), (0.6, 1.2, 0.44, 0.14), (0.1, 1.05, 0.38, 0.1))]
     first = [evaluate_variant(ctx, v) for v in vs]
-    again = [evaluate_variant(ctx, v) for v in reversed(vs)][::-1]
+    again = [evaluate_variant(ctx, v) for v in reversed(vs)][::-1]      # forecasts from the context's cache
     assert first == again
+    ctx._forecasts.clear()                                             # ... or computed anew
+    assert [evaluate_variant(ctx, v) for v in vs] == first

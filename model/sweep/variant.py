@@ -174,6 +174,11 @@ LP_TARGET_KEYS = ("optimisation.energy_cut_2025", "optimisation.hightech_share_2
                   "optimisation.hightech_level_2025", "optimisation.gdp_target_2025")
 #: Above this many LP sample paths the slots share one LP instance (memory) instead of one each.
 MAX_SLOT_INSTANCES = 64
+#: Stages of the forecast (panel, control paths, state): a pure function of the values of the keys that touch them.
+FORECAST_STAGES = frozenset({"panel", "control", "assumption"})
+#: Memory for the forecasts of recent variants (:meth:`SweepContext._remember_forecast`; ~0.5 MB each for
+#: assumption keys at 500 paths, ~5 MB for GDP / population keys).
+FORECAST_CACHE_MB = 64
 #: Bisection tolerance of :func:`model.opt.planner.best_reachable` (its default), replayed by :func:`_best_ratio`.
 BEST_TOL = 0.01
 
@@ -254,11 +259,10 @@ class _LPSet:
     def instances(self) -> list:
         return [lp for _, lp in self.roles()]
 
-    def restore(self, bases: dict) -> None:
-        """Every instance back to the build's data with the canonical basis of its role (``bases``)."""
-        n_col, n_row = self.snap.lp.num_col_, self.snap.lp.num_row_
-        self.bases = {r: b for r, b in bases.items()
-                      if len(b.col_status) == n_col and len(b.row_status) == n_row}
+    def restore(self, bases: dict, shape: tuple | None) -> None:
+        """Every instance back to the build's data with the canonical basis of its role (``bases``, of an
+        LP of ``shape`` = (columns, rows); an LP of another shape starts cold)."""
+        self.bases = bases if (self.snap.lp.num_col_, self.snap.lp.num_row_) == shape else {}
         self.q = None
         for role, lp in self.roles():
             lp.restore(self.snap, self.bases.get(role))
@@ -305,6 +309,8 @@ class SweepContext:
     _kappa: dict = field(default_factory=dict, repr=False)
     _lp_refused: dict = field(default_factory=dict, repr=False)
     _bases: dict = field(default_factory=dict, repr=False)
+    _bases_shape: tuple | None = field(default=None, repr=False)
+    _forecasts: dict = field(default_factory=dict, repr=False)
     _epoch: int = field(default=0, repr=False)
 
     @classmethod
@@ -365,6 +371,7 @@ class SweepContext:
             base_set = ctx._lps[_lp_key(sc)]
             ctx._bases = {role: lp.h.getBasis() for role, lp in base_set.roles()}
             ctx._bases = {role: b for role, b in ctx._bases.items() if b.valid}
+            ctx._bases_shape = (base_set.snap.lp.num_col_, base_set.snap.lp.num_row_)
             ctx.reset_solvers()
             ctx.timings = {"panel": 0.0, "paths": 0.0, "lp": 0.0, "scorecard": 0.0, "other": 0.0, "n": 0}
         return ctx
@@ -403,7 +410,7 @@ class SweepContext:
                 raise
         lps = self._lps[key]
         if lps.epoch != self._epoch:
-            lps.restore(self._bases)
+            lps.restore(self._bases, self._bases_shape)
             lps.epoch = self._epoch
         _set_lp_data(lps, sc, state, any("lp_targets" in self.stages[k] for k in self.keys))
         return lps
@@ -418,6 +425,16 @@ class SweepContext:
         process evaluated before it, nor on which builds it kept.
         """
         self._epoch += 1
+
+    def _remember_forecast(self, key: tuple, entry: list) -> list:
+        """Keep a variant's panel, control paths and state by the values of its forecast keys (the most
+        recently used, up to :data:`FORECAST_CACHE_MB` of arrays not shared with the base's control)."""
+        base = {id(a) for a in self.control.paths.values()}
+        entry.append(sum(a.nbytes for a in entry[1].paths.values() if id(a) not in base))
+        self._forecasts[key] = entry
+        while len(self._forecasts) > 1 and sum(e[3] for e in self._forecasts.values()) > FORECAST_CACHE_MB * 2**20:
+            self._forecasts.pop(next(iter(self._forecasts)))
+        return entry
 
     def kappa(self, sc, state, m: int):
         """The κ draws of ``m`` sample paths (:func:`model.engine.kappa.kappa_scales`; cached by δ and IO)."""
@@ -569,15 +586,25 @@ def _evaluate(ctx: SweepContext, values: Mapping[str, float]) -> dict[str, float
     sc = _prepare(ctx.base, values, ctx.n_paths)
     stages = set().union(*(ctx.stages[k] for k in values)) if values else set()
     t1 = time.perf_counter()
-    panel = with_assumption_blocks(ctx.panel, ctx.sources, sc) if "panel" in stages else ctx.panel
-    t2 = time.perf_counter()
-    if "control" in stages:
-        control = project(panel, sc, prepared=ctx.prepared)
-    elif "assumption" in stages:
-        control = with_assumption_paths(ctx.control, panel, sc)
+    fkey = tuple(sorted((k, float(v).hex()) for k, v in values.items() if ctx.stages[k] & FORECAST_STAGES))
+    fc = ctx._forecasts.get(fkey)
+    if fc is None:
+        panel = with_assumption_blocks(ctx.panel, ctx.sources, sc) if "panel" in stages else ctx.panel
+        t2 = time.perf_counter()
+        if "control" in stages:
+            control = project(panel, sc, prepared=ctx.prepared)
+        elif "assumption" in stages:
+            control = with_assumption_paths(ctx.control, panel, sc)
+        else:
+            control = ctx.control
+        fc = ctx._remember_forecast(fkey, [panel, control, None])
     else:
-        control = ctx.control
-    state = _state(panel, control, sc) if (sc.optimisation.mode != "none" or not sc.levers.is_zero()) else None
+        ctx._forecasts[fkey] = ctx._forecasts.pop(fkey)        # most recently used last
+        t2 = time.perf_counter()
+    panel, control = fc[0], fc[1]
+    if fc[2] is None and (sc.optimisation.mode != "none" or not sc.levers.is_zero()):
+        fc[2] = _state(panel, control, sc)
+    state = fc[2] if (sc.optimisation.mode != "none" or not sc.levers.is_zero()) else None
     t3 = time.perf_counter()
     lps = ctx.lps(sc, state) if state is not None else None
     proj, lp_rows = (control, None) if sc.levers.is_zero() else _alternative(ctx, sc, control, state, lps)
