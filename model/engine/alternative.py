@@ -286,8 +286,8 @@ def solve_sample(lp_of, sim_of, paths, sample, arr, optimise: bool, src: str, ye
     ----------
     lp_of, sim_of : callable
         Sample slot ``j`` -> the :class:`~model.opt.PathLP` instance that solves it, and the one that
-        simulates an optimised allocation with given upgrading (a run: one instance and one twin for
-        every slot; a sweep: one pair per slot, each keeping its warm basis across variants).
+        simulates an optimised allocation with given upgrading (a run and a sweep: one instance and one
+        twin for every slot, so each path starts from the optimum of its neighbour in rank).
     paths : list of PathInputs or None
         The sample paths (None: rejected by the LP core, deviation 0).
     sample : ndarray

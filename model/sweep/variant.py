@@ -35,7 +35,7 @@ called by :meth:`model.sweep.execute.EngineEvaluator.begin_batch`): every
 instance of every built LP goes back to the build's data
 (:meth:`PathLP.snapshot` before any solve, passed to HiGHS anew, which drops
 its factorisation, scaling and edge weights) with the starting basis its
-role (median path, sample slot j, simulation slot j) reached in the
+role (median path, sample paths, simulation) reached in the
 context's warm-up on the base scenario; a new build starts from the same
 state. A batch's bytes then depend on the batch only. Against a full run
 (whose single instance solves the sample paths one after another) values
@@ -172,8 +172,6 @@ LP_DATA_KEYS = ("optimisation.kappa_scale", "optimisation.investment_share_of_gd
 #: Target values of the LP (set on the built LP while the set of targets is unchanged).
 LP_TARGET_KEYS = ("optimisation.energy_cut_2025", "optimisation.hightech_share_2025",
                   "optimisation.hightech_level_2025", "optimisation.gdp_target_2025")
-#: Above this many LP sample paths the slots share one LP instance (memory) instead of one each.
-MAX_SLOT_INSTANCES = 64
 #: Stages of the forecast (panel, control paths, state): a pure function of the values of the keys that touch them.
 FORECAST_STAGES = frozenset({"panel", "control", "assumption"})
 #: Memory for the forecasts of recent variants (:meth:`SweepContext._remember_forecast`; ~0.5 MB each for
@@ -211,18 +209,23 @@ def _lp_key(sc) -> tuple:
 
 @dataclass
 class _LPSet:
-    """One build of the structural LP and its instances: the median path's and one per sample slot.
+    """One build of the structural LP and its three instances.
+
+    ``main`` solves the control's median path (plan, best values); ``path`` solves the sample paths,
+    one after another in rank order, as a run's single instance does (each path starts from the
+    optimum of its neighbour in rank: ~23 dual simplex iterations, against ~86 from the same slot's
+    optimum of the previous variant when each slot had its own instance); ``sim`` simulates an
+    optimised allocation with given upgrading (created when a variant needs it).
 
     Every instance starts from the build's canonical state (module docstring, "Reproducible"): the
-    build's data (:meth:`PathLP.snapshot`, taken before any solve) and the canonical basis of its role
-    (``"main"``, ``("slot", j)``, ``("sim", j)``; none: a cold start). :meth:`restore` puts every
-    instance back there; an instance created later starts there too, then takes the set's current
-    parameters ``q`` (:func:`_set_lp_data`).
+    build's data (:meth:`PathLP.snapshot`, taken before any solve) and the canonical basis of its
+    role (none: a cold start). :meth:`restore` puts every instance back there; an instance created
+    later starts there too, then takes the set's current parameters ``q`` (:func:`_set_lp_data`).
     """
 
     main: object
-    slots: list = field(default_factory=list)
-    sims: dict = field(default_factory=dict)
+    path: object = None
+    sim_: object = None
     snap: object = None
     bases: dict = field(default_factory=dict)
     q: object = None
@@ -232,29 +235,29 @@ class _LPSet:
         self.main.fresh_factor = True      # inherited by the twins (module docstring, "Reproducible")
         self.snap = self.main.snapshot()
 
-    def _new(self, role):
+    def _new(self, role: str):
         lp = self.main.twin()
         lp.restore(self.snap, self.bases.get(role))
         if self.q is not None:
             _apply_params(lp, self.q)
         return lp
 
-    def slot(self, j: int):
-        if len(self.slots) >= MAX_SLOT_INSTANCES:
-            return self.slots[-1]
-        while len(self.slots) <= j:
-            self.slots.append(self._new(("slot", len(self.slots))))
-        return self.slots[j]
+    def slot(self, _j: int):
+        """The instance that solves sample path ``_j`` (one for all, in rank order)."""
+        if self.path is None:
+            self.path = self._new("path")
+        return self.path
 
-    def sim(self, j: int):
-        if j not in self.sims:
-            self.sims[j] = self._new(("sim", j))
-        return self.sims[j]
+    def sim(self, _j: int):
+        """The instance that simulates sample path ``_j``'s optimised allocation with given upgrading."""
+        if self.sim_ is None:
+            self.sim_ = self._new("sim")
+        return self.sim_
 
     def roles(self) -> list:
-        """``(role, instance)`` of every instance."""
-        return [("main", self.main), *((("slot", j), lp) for j, lp in enumerate(self.slots)),
-                *((("sim", j), lp) for j, lp in self.sims.items())]
+        """``(role, instance)`` of every instance created so far."""
+        return [(r, lp) for r, lp in (("main", self.main), ("path", self.path), ("sim", self.sim_))
+                if lp is not None]
 
     def instances(self) -> list:
         return [lp for _, lp in self.roles()]
@@ -366,7 +369,7 @@ class SweepContext:
         ctx.control = project(ctx.panel, sc, prepared=ctx.prepared)
         ctx.output_columns = _columns_layout(ctx, sc)
         ctx.timings = {"panel": 0.0, "paths": 0.0, "lp": 0.0, "scorecard": 0.0, "other": 0.0, "n": 0}
-        if ctx._lps:          # warm up: the LP instances of every sample slot; their bases become canonical
+        if ctx._lps:          # warm up: the LP instances on the base scenario; their bases become canonical
             _evaluate(ctx, {})
             base_set = ctx._lps[_lp_key(sc)]
             ctx._bases = {role: lp.h.getBasis() for role, lp in base_set.roles()}
@@ -654,7 +657,7 @@ def _scorecard_columns(ctx: SweepContext, proj) -> dict:
 
 def _alternative(ctx: SweepContext, sc, control, state, lps: _LPSet):
     """The levers on the sample paths (:func:`model.engine.alternative.run_alternative`'s steps, one LP
-    instance per sample slot, no tables): the alternative projection and the per-path LP rows."""
+    instance for the sample paths as in a run, no tables): the alternative projection and the per-path LP rows."""
     from ..engine.alternative import _expand, _sample, apply_ratios, sample_paths, solve_sample
     from ..engine.levers import lever_arrays
 
