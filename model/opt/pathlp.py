@@ -906,7 +906,17 @@ class PathLP:
         return sol
 
     def _target_table(self, sol: PathSolution, x: np.ndarray) -> pd.DataFrame:
+        cols = ["target", "kind", "year", "sense", "required", "achieved", "unit", "shortfall", "status", "source"]
+        return pd.DataFrame(self.target_rows(sol, x), columns=cols)
+
+    def target_rows(self, sol: PathSolution, x: np.ndarray | None = None) -> list[dict]:
+        """The rows of the solution's target table (``PathSolution.targets``) as dicts, without pandas.
+
+        ``sol`` must be the solution loaded in HiGHS (its duals decide "binding" vs "met"); ``x`` its
+        column values (default: read from HiGHS).
+        """
         p = self.p
+        x = self.values() if x is None else x
         duals = None
         rows = []
         for t in p.targets:
@@ -925,8 +935,7 @@ class PathLP:
             rows.append({"target": t.id, "kind": t.kind, "year": t.year, "sense": TARGET_SENSE[t.kind],
                          "required": t.value, "achieved": ach, "unit": TARGET_UNITS[t.kind], "shortfall": short,
                          "status": status, "source": t.source})
-        cols = ["target", "kind", "year", "sense", "required", "achieved", "unit", "shortfall", "status", "source"]
-        return pd.DataFrame(rows, columns=cols)
+        return rows
 
     def _conflicts(self, x: np.ndarray) -> pd.DataFrame:
         p = self.p

@@ -66,11 +66,14 @@ Stages a key invalidates
 and the scenario schema now refuses it (:data:`NOT_SWEEPABLE`); the efficiency
 lever is ``levers.efficiency_gain_pct``.
 
-Cost (``plan``, 500 paths, 8 LP sample paths, six assumption and
-optimisation keys, one core): about 0.10 s per variant — panel blocks 9 ms,
-paths 6 ms, LP 83 ms (8 sample-path solves 50 ms, median-path plan and best
-values 30 ms), scorecard 1 ms; a GDP key adds ~25 ms (real GDP re-simulated).
-``ctx.timings`` accumulates this split.
+Cost (``plan``, 500 paths, 8 LP sample paths, the shipped sweep's seven
+assumption and optimisation keys, one core, batches of 25): about 73 ms per
+variant — panel blocks 4 ms and paths 3 ms (a forecast is computed for about
+half of the variants, the rest reuse a cached one), LP 65 ms (HiGHS 49 ms: 8
+sample-path solves 25 ms plus their fresh factorisations 6 ms, median-path
+plan 7 ms, best values 12 ms; the rest Python around the solves), scorecard
+0.5 ms; a GDP key adds ~25 ms (real GDP re-simulated) where it misses the
+cache. ``ctx.timings`` accumulates this split.
 """
 from __future__ import annotations
 
@@ -685,10 +688,10 @@ def _lp_columns(sc, state, lps: _LPSet) -> dict:
 
     lp = lps.main
     path = path_from_state(state, lp.years)
-    sol = lp.solve(path)
+    sol = lp.solve(path, tables=False)
     if sol.status != "optimal":
         raise CztInputError("optimisation", f"HiGHS returned '{sol.status}' on the median path")
-    out: dict[str, float] = {f"lp_shortfall.{r.target}": float(r.shortfall) for r in sol.targets.itertuples()}
+    out: dict[str, float] = {f"lp_shortfall.{r['target']}": float(r["shortfall"]) for r in lp.target_rows(sol)}
     plan_basis = lp.h.getBasis()
     out.update({f"lp_best.{k}": v for k, v in _best_values(lps, lp, path, sol).items()})
     # the next variant's plan starts from this plan's basis, not from the last best-value solve's
@@ -728,15 +731,17 @@ def _best_values(lps: _LPSet, lp, path, plan) -> dict:
     return out
 
 
-def _ratio_guess(lp, t, start: float, steps: int = 2) -> float | None:
+def _ratio_guess(lp, t, start: float, steps: int = 1) -> float | None:
     """Dinkelbach iterations for the best value of a ratio target (a guess for :func:`_best_ratio`).
 
     The energy index ``100 ε_k Eb_k / GDP_k`` is minimised (the high-tech share
     ``100 HT_k / GDP_k`` maximised) by solving ``min 100 ε_k Eb_k − λ GDP_k``
     (``max 100 HT_k − λ GDP_k``) with the hard-row penalties and updating λ to
-    the ratio at the solution (Dinkelbach 1967); two steps from the plan's
-    value land close to the optimum. Only a starting point: the value
-    reported is the planner's bisection's.
+    the ratio at the solution (Dinkelbach 1967); one step from the plan's
+    value lands close to the optimum (in the plan sweep a second step left
+    the bracket's trial solves unchanged: 8.66 a variant either way, same
+    values). Only a starting point: the value reported is the planner's
+    bisection's.
     """
     from ..opt.planner import _hard_cost
 
@@ -770,7 +775,7 @@ def _best_ratio(lp, t, guess: float | None) -> float:
     not re-solved; the bracket is first found around ``guess`` (from
     :func:`_ratio_guess`) with steps doubling from :data:`BEST_TOL`. Same result
     (up to a trial value within solver tolerance of the threshold, where ``ok``
-    itself is not sharp), about 6 instead of 17 solves.
+    itself is not sharp), about 5 (one guess, ~4 trials) instead of 17 solves.
     """
     from ..opt.planner import _bisect_reachable, _hard_cost
 
