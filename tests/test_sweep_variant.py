@@ -238,3 +238,16 @@ def test_results_do_not_depend_on_evaluation_order(ctx):
     assert first == again
     ctx._forecasts.clear()                                             # ... or computed anew
     assert [evaluate_variant(ctx, v) for v in vs] == first
+
+
+def test_reset_solvers_gives_the_state_of_new_builds(ctx):
+    """After reset_solvers the built LPs behave as new builds: the same bytes whatever they solved before."""
+    vs = [{DELTA: 0.08, KAPPA: 1.1}, {ENERGY: -0.3, ENVELOPE: 0.42}, {DELTA: 0.07, ENVELOPE: 0.4}, {}]
+    for v in reversed(vs):                                             # some history on every build
+        evaluate_variant(ctx, v)
+    ctx.reset_solvers()
+    restored = [evaluate_variant(ctx, v) for v in vs]
+    ctx._lps.clear()
+    ctx.reset_solvers()
+    rebuilt = [evaluate_variant(ctx, v) for v in vs]
+    assert restored == rebuilt
