@@ -51,6 +51,19 @@ def run(spec: Path, scheduler: str, workers: int, folder: str) -> dict:
             "table": res.results}
 
 
+def _commit() -> str:
+    import subprocess
+
+    r = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                           text=True).stdout.strip()
+    return (r.stdout.strip() or "unknown") + (" + uncommitted changes" if dirty else "")
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--spec", type=Path, default=ROOT / "scenarios" / "sweeps" / "plan_assumptions.toml")
@@ -60,6 +73,7 @@ def main() -> None:
     from model.sweep.spec import load_sweep, n_variants
 
     spec = load_sweep(args.spec)
+    print(f"commit {_commit()}; load average at start {_load()}")
     print(f"sweep {spec.name}: {n_variants(spec)} variants ({spec.design.method}, {len(spec.parameters)} keys) of "
           f"'{spec.base}', {spec.run.n_paths} paths / {spec.run.n_lp_paths} LP paths each, batches of "
           f"{spec.run.batch_size}; {os.cpu_count()} CPUs")
@@ -86,6 +100,7 @@ def main() -> None:
     if "inprocess" in out and "local1" in out:
         print(f"LocalCluster 1 worker / in-process     : {out['local1']['wall'] / out['inprocess']['wall']:7.2f} x "
               f"(the cost of the cluster: start, transfer)")
+    print(f"load average at end (1, 5, 15 min)   : {_load()}  (this benchmark's own processes included)")
     tables = [r["table"] for r in out.values()]
     same = all(t.equals(tables[0]) for t in tables[1:])
     print(f"variant tables identical across runs   : {'yes' if same else 'NO'}")
