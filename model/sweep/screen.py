@@ -49,10 +49,11 @@ Reproducible: the design is the screen file's (seed = the preset's seed); every
 variant runs with that seed (common random numbers), in design order, in one
 process with one BLAS thread; same inputs, same bytes.
 
-Cost (measured 2026-11-30 with ``python -m model.sweep.screen``, 80 variants per preset, on a
-2-core machine shared with other jobs): baseline 3.2 s, slow_growth 2.2 s, vision_2035 1.6 s
-(no structural LP), plan 15 s, green 19 s, hightech_push 22 s (8 LP sample paths per variant);
-all six presets about 65 s.
+Cost (measured 2026-11-30 with ``python -m model.sweep.screen`` at commit a697539, 80 variants per
+preset, one core of a 2-core machine shared with other jobs): baseline 1.4 s, slow_growth 0.9 s,
+vision_2035 0.7 s (no structural LP), plan 6.6 s, green 6.8 s, hightech_push 9.0 s (8 LP sample
+paths per variant); all six presets 25.5 s (65 s earlier the same day, on a busier machine and
+before the sweep engine's later speed-ups).
 """
 from __future__ import annotations
 
