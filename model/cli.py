@@ -288,6 +288,30 @@ def export(run_name: str = typer.Argument(..., metavar="NAME", help="A run folde
 
 
 @app.command()
+def screen(names: Optional[list[str]] = typer.Argument(None, help="Preset scenarios (default: every preset).",
+                                                     autocompletion=_complete_preset),
+           store: bool = typer.Option(False, "--store", help="Recompute and store calibration/sweeps/screen_<name>.csv "
+                                                             "(the stored Morris screens behind the scorecard's "
+                                                             "flips_with notes; ~5 s a preset).")) -> None:
+    """The stored Morris screens: which labelled assumption can flip each target's status (scorecard flips_with)."""
+    from .sweep import screen as scr
+
+    try:
+        if store:
+            for p in scr.store_screens(names or None, progress=_progress):
+                typer.echo(f"stored {p}")
+            return
+        for name in names or scr.presets():
+            current = scr.load_screen(name) is not None
+            typer.echo(f"{name}: {'current' if current else 'missing or stale (czt screen --store ' + name + ')'}")
+            if current:
+                for target, note in scr.flips_with(name).items():
+                    typer.echo(f"  {target}: {note}")
+    except CztError as exc:
+        _fail(exc)
+
+
+@app.command()
 def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file, or the name of one in "
                                                                      "scenarios/sweeps/ (e.g. plan_assumptions)."),
           workers: int = typer.Option(1, "--workers", "-w", help="Worker processes (more than 1: a Dask LocalCluster)."),
