@@ -234,6 +234,14 @@ def write(tmp_path, text: str, name: str = "probe.toml"):
     return p
 
 
+def test_a_lognormal_is_allowed_on_a_key_bounded_only_by_zero(tmp_path):
+    # optimisation.penalty must be > 0; a lognormal never draws 0, so its open support fits
+    text = GOOD.replace("optimisation.investment_share_of_gdp", "optimisation.penalty").replace(
+        "range = [0.42, 0.55]", 'dist = "lognormal"\nbounds = [0.0, 0.1]').replace('"morris"', '"lhs"')
+    s = load_sweep(write(tmp_path, text))
+    assert s.parameters[1].distribution == "lognormal" and s.parameters[1].support == (0.0, float("inf"))
+
+
 def test_a_good_sweep_file_loads_with_defaults(tmp_path):
     s = load_sweep(write(tmp_path, GOOD))
     assert s.seed == s.base_scenario.seed == 20210305 and s.base_file == str(SCENARIOS / "plan.toml")
@@ -243,6 +251,8 @@ def test_a_good_sweep_file_loads_with_defaults(tmp_path):
 
 
 BAD = [  # (edit of GOOD, key named in the message, a word of the message)
+    (GOOD.replace("optimisation.investment_share_of_gdp", "optimisation.depreciation_rate")
+     .replace("[0.42, 0.55]", "[0.06, 0.12]"), "parameters.1.range", "above max_cluster_decline"),
     ("extra = 1\n" + GOOD, "extra", "unknown key"),
     (GOOD.replace("n = 4", "n = 4\nfoo = 2"), "design.foo", "unknown key"),
     (GOOD.replace('note = "investment rates"', 'note = "investment rates"\nunit = "x"'), "parameters.1.unit",
@@ -364,13 +374,23 @@ def test_the_shipped_ranges_are_the_shipped_data():
     ht = pd.read_csv(DATA / "hightech" / "hightech_rd_hunan_czt.csv")
     share = ht[(ht["region_code"] == 430000) & (ht["variable"] == "hightech_industry_value_added_share_of_gdp")]
     share = dict(zip(share["year"], share["value"]))
-    share[2019] = 9472.89 / 39752.1 * 100                          # VA (HNGOV_KJ_2021) / first-release GDP
+    def one(df, region, year, variable):
+        v = df[(df["region_code"].astype(str) == region) & (df["year"] == year) & (df["variable"] == variable)]["value"]
+        assert len(v) == 1, (region, year, variable)
+        return float(v.iloc[0])
+
+    ctx = pd.read_csv(DATA / "hightech" / "context_gdp_denominators.csv")
+    # VA (HNGOV_KJ_2021) / first-release GDP (THEPAPER_HN_GDP_2019)
+    share[2019] = one(ht, "430000", 2019, "hightech_industry_value_added") / one(ctx, "430000", 2019, "gdp") * 100
+    panel = pd.read_csv(DATA / "macro" / "czt_best_panel_long.csv")
+    zz_2021 = (one(panel, "430200", 2021, "hightech_industry_value_added")       # MAYPLUS_ZZ_2021
+               / one(panel, "430200", 2021, "gdp_nominal") * 100)               # CSMAR_GDPCT
     yrs = sorted(share)
     steps = [(share[b] - share[a]) / (b - a) for a, b in zip(yrs, yrs[1:])]
     assert _shipped_range("assumptions.hightech.share_change_pp_per_year") == pytest.approx(
         (min(steps), max(steps)), abs=0.005)
     assert _shipped_range("assumptions.hightech.czt_share_of_gdp_2019_pct") == pytest.approx(
-        (share[2019], 1016.11 / 3420.26 * 100), abs=0.005)
+        (share[2019], zz_2021), abs=0.005)
     # investment envelope: China 2020 IO table GFCF / GDP .. the highest calibrated CZT rate 2017-2024
     fd = pd.read_csv(DATA / "io" / "china_2020_42" / "final_demand.csv")
     va = pd.read_csv(DATA / "io" / "china_2020_42" / "value_added.csv")

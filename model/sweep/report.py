@@ -19,10 +19,28 @@ import pandas as pd
 
 from ..report.html import _render_html, _render_md, _Section
 
-#: Path counts of a single ``czt run`` (forecast paths, LP sample paths), for the caveat.
-RUN_N_PATHS, RUN_N_LP_PATHS = 2000, 200
 #: Manifest fields that differ between identical sweeps (kept out of the report).
 VOLATILE = ("started_utc", "wall_time_s", "command", "scheduler", "workers", "outputs")
+
+
+def _path_caveat(spec, manifest: dict) -> str:
+    """The path counts of a variant against a single ``czt run`` of the base scenario (its own
+    ``forecast.n_paths``; LP sample paths :data:`model.engine.alternative.N_LP_PATHS` when it has levers)."""
+    from ..engine.alternative import N_LP_PATHS
+
+    base = spec.base_scenario
+    n, m = int(manifest["n_paths"]), int(manifest["n_lp_paths"])
+    run_n = int(base.forecast.n_paths)
+    has_lp = not base.levers.is_zero()
+    parts = [f"each variant is simulated on {n} forecast paths"]
+    if has_lp:
+        parts.append(f"re-solves the structural model on {m} sample paths")
+    run = f"{run_n} forecast paths" + (f" and {N_LP_PATHS} LP sample paths" if has_lp else "")
+    fewer = n < run_n or (has_lp and m < N_LP_PATHS)
+    text = (" and ".join(parts) + (f", fewer than a single `czt run {base.name}` ({run})" if fewer
+                                   else f" (a single `czt run {base.name}`: {run})") + ". ")
+    return (text + f"Probabilities carry a Monte-Carlo standard error of up to {0.5 / n ** 0.5:.3f} "
+            "(sqrt(p(1-p)/n), shown beside each); index differences smaller than that are noise.")
 
 
 def _describe(p) -> str:
@@ -109,11 +127,7 @@ def build_sections(folder: Path, *, spec, manifest: dict, results: pd.DataFrame,
     s1.p(f"Every variant runs with the base scenario's seed ({manifest.get('scenario_seed')}: common random "
          f"numbers), so differences between variants come from the varied keys, not from fresh noise; the "
          f"design's own seed is {manifest.get('seed')}.")
-    s1.p(f"**Caveat:** each variant is simulated on {manifest['n_paths']} forecast paths and re-solves the LP on "
-         f"{manifest['n_lp_paths']} sample paths, fewer than a single `czt run` ({RUN_N_PATHS} and "
-         f"{RUN_N_LP_PATHS}). Probabilities carry a Monte-Carlo standard error of up to "
-         f"{0.5 / manifest['n_paths'] ** 0.5:.3f} (sqrt(p(1-p)/n), shown beside each); index differences "
-         f"smaller than that are noise.", "note")
+    s1.p("**Caveat:** " + _path_caveat(spec, manifest), "note")
     s2 = _Section("varied", "What was varied").table(_varied(spec, base))
     s3 = _Section("verdicts", "Verdicts: base scenario and across the variants").table(
         _verdict_counts(results, base), status_cols=("base verdict",))

@@ -453,6 +453,8 @@ def _check_parameter(where: str, i: int, p: Parameter, base, ok: dict) -> None:
     for end, side in zip(p.support, ("low", "high")):
         # an unbounded side must be unbounded in the schema too: any value on it can be drawn
         probe = end if math.isfinite(end) else math.copysign(1e300, end)
+        if p.distribution == "lognormal" and side == "low":
+            probe = math.nextafter(0.0, 1.0)       # the support is open at 0: a lognormal never draws 0
         try:
             apply_overrides(base, {p.key: probe})
         except CztInputError as exc:
@@ -462,6 +464,27 @@ def _check_parameter(where: str, i: int, p: Parameter, base, ok: dict) -> None:
             raise CztInputError(where, f"key 'parameters.{i}.dist': '{p.distribution}' can draw any {side} value "
                                        f"but the scenario bounds {p.key} ({_schema_error(exc)}); use truncnorm "
                                        f"or a range inside the bounds") from None
+    _check_structural(p, i, where, field)
+
+
+def _check_structural(p, i: int, where, field: str) -> None:
+    """Limits the structural model sets beyond the scenario schema, checked at load (not per variant).
+
+    ``optimisation.depreciation_rate``: the structural LP requires δ ≤ ``max_cluster_decline`` of
+    ``calibration/optimisation/parameters.toml`` (:class:`model.opt.structural.StructuralParams`: with
+    no new investment capacity falls by δ a year, which the realism bound must allow), so a range
+    above it would only produce refused variants.
+    """
+    if p.key != "optimisation.depreciation_rate":
+        return
+    from ..opt.config import OPT_PARAMS_FILE, load_opt_config
+
+    cap = float(load_opt_config()["max_cluster_decline"])
+    hi = p.support[1]
+    if hi > cap:
+        raise CztInputError(where, f"key 'parameters.{i}.{field}': high end {hi:g} is above max_cluster_decline "
+                                   f"{cap:g} (calibration/optimisation/{OPT_PARAMS_FILE.name}): the structural model refuses a depreciation "
+                                   f"rate above it (every such variant would fail)")
 
 
 def _modelled_targets(base) -> list[str]:
