@@ -17,9 +17,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
+# the structural state and the IO system (model.engine.state; the sweep's fast path uses them too)
+from .engine.state import io_system as _io_system, structural_state as _state
 from .fileio import atomic_dir, check_output_dir
 from .scenario import check_horizons, check_n_paths
 from .iamc import write_csv, write_iamc
@@ -253,13 +254,6 @@ def _optimise(result: RunResult, panel, proj, sc, folder: Path, io_system) -> No
     result.feasibility = pd.read_csv(folder / "targets_feasibility.csv")
 
 
-def _io_system(sc):
-    """The scenario's regional IO system."""
-    from .io import IOSystem
-
-    return IOSystem.from_calibration(flq_delta=sc.io.flq_delta, method=sc.io.regionalisation.upper())
-
-
 def _alternative(sc, panel, proj, io_system, n_lp_paths: int | None = None):
     """The scenario's levers applied to the control paths (None for a lever-free scenario)."""
     if sc.levers.is_zero():
@@ -278,32 +272,3 @@ def io_projection(sc, proj, system=None):
     return system, system.project(macro_path_from_paths(proj), level=sc.io.level, scenario=sc.name,
                                   unobserved_yoy_pct=sc.assumptions.energy.unobserved_yoy_change_pct,
                                   as_of=sc.forecast.as_of)
-
-
-def _state(panel, proj, sc) -> dict:
-    """Latest observed state and forecast medians handed to the optimisation.
-
-    The structural model (levers, optimisation) is calibrated on the 2019 base
-    (plan baseline, high-tech VA from 2019, capital stock); an as-of origin before
-    2019 has none of that, so such a run is refused with one line.
-    """
-    ht = panel.latest("hightech_va", "CZT")
-    if ht is None or 2019 not in panel.series("gdp_nominal", "CZT"):
-        from .errors import CztInputError
-
-        raise CztInputError(sc.source_files[-1] if sc.source_files else sc.name,
-                            f"forecast.as_of: {sc.forecast.as_of} is before 2019, and the structural model behind "
-                            "[levers] and [optimisation] is calibrated on data from 2019 on; use an origin >= 2019, "
-                            "or a lever-free scenario (e.g. baseline) for earlier origins")
-    y, gdp, _ = panel.latest("gdp_nominal", "CZT")
-    ei_y, ei, _ = panel.latest("energy_intensity_index", "CZT")
-    ht_y, ht, _ = ht
-    med = {}
-    for var in ("GDP|Nominal", "GDP|Real", "GDP|Deflator", "Energy intensity", "High-tech VA"):
-        arr = proj.get(var)                          # = proj.stat(var) (median over paths), without pandas
-        ok = np.isfinite(arr).all(axis=0)
-        med[var] = {int(y): float(v) for y, v in zip(proj.years[ok], np.median(arr[:, ok], axis=0))}
-    return {"year": y, "gdp_nominal": gdp, "gdp_real_2019prices": panel.series("gdp_real", "CZT")[y],
-            "energy_intensity_index": {"year": ei_y, "value": ei},
-            "hightech_va": {"year": ht_y, "value": ht}, "gdp_nominal_2019": panel.series("gdp_nominal", "CZT")[2019],
-            "forecast_median": med}

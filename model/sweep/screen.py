@@ -35,9 +35,10 @@ screen file, the merged scenario (without its name, description, file names and
 (``calibration/data/VENDORED.csv``, ``parameters.toml``, ``targets.toml``,
 ``optimisation/parameters.toml``, ``io/*``) and the code of the engine
 (``model/data``, ``model/forecast``, ``model/io``, ``model/opt``,
-``model/engine``, ``model/projection.py``, ``model/targets.py``, the sweep's
-``variant``, ``design``, ``analyse`` and this module, and the functions of
-``model/runner.py`` and ``model/report/scorecard.py`` a variant calls). A table
+``model/engine`` (incl. ``engine/state.py``, the structural state and IO system a
+run and a variant share), ``model/projection.py``, ``model/targets.py``,
+``model/overrides.py``, the sweep's ``variant``, ``design``, ``analyse`` and this
+module, and the functions of ``model/report/scorecard.py`` a variant calls). A table
 whose key differs is never shown: :func:`load_screen` returns None and the
 scorecard says there is no current screen (:data:`NO_SCREEN`) — so a user's
 scenario file, overrides, an as-of origin and changed data or code all get
@@ -94,8 +95,8 @@ _STATUS_ORDER = ("on track", "at risk", "off track", "not modelled")
 
 #: Code folders (every ``*.py`` below them) and files the stored tables depend on.
 CODE_DIRS = ("model/data", "model/forecast", "model/io", "model/opt", "model/engine")
-CODE_FILES = ("model/projection.py", "model/targets.py", "model/sweep/variant.py", "model/sweep/design.py",
-              "model/sweep/analyse.py", "model/sweep/screen.py")
+CODE_FILES = ("model/projection.py", "model/targets.py", "model/overrides.py", "model/sweep/variant.py",
+              "model/sweep/design.py", "model/sweep/analyse.py", "model/sweep/screen.py")
 #: Calibration files the engine reads (besides the vendored data, keyed through VENDORED.csv's hashes).
 CALIBRATION_FILES = ("data/VENDORED.csv", "parameters.toml", "targets.toml", "optimisation/parameters.toml")
 #: Scenario fields that do not change the screen's results (the screen sets n_paths itself).
@@ -125,12 +126,11 @@ def scenario_fingerprint(scenario) -> str:
 def _code_parts() -> list[tuple[str, bytes]]:
     files = sorted({p for d in CODE_DIRS for p in (ROOT / d).rglob("*.py")} | {ROOT / f for f in CODE_FILES})
     parts = [(p.relative_to(ROOT).as_posix(), p.read_bytes()) for p in files]
-    from .. import runner
     from ..report import scorecard as card
 
     # the few functions of modules outside the engine that a variant calls (not their whole files,
     # which change for reasons that do not touch the screen, e.g. a report column)
-    for name, obj in (("runner._state", runner._state), ("scorecard.status_of", card.status_of),
+    for name, obj in (("scorecard.status_of", card.status_of),
                       ("scorecard.metric_paths", card.metric_paths)):
         parts.append((name, inspect.getsource(obj).encode()))
     parts.append(("scorecard.thresholds", repr((card.ON_TRACK, card.AT_RISK)).encode()))

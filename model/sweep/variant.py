@@ -385,7 +385,7 @@ class SweepContext:
     # ------------------------------------------------------------------ cached stages
     def io_system(self, sc):
         """The IO system of ``sc`` (cached by its IO settings)."""
-        from ..runner import _io_system
+        from ..engine.state import io_system as _io_system
 
         key = sc.io.model_dump_json()
         if key not in self._io:
@@ -518,7 +518,7 @@ def _target_values(sc, state, p) -> dict:
 
 def _columns_layout(ctx: SweepContext, sc) -> list[str]:
     """The fixed column order (module :mod:`model.sweep` docstring), from the base scenario."""
-    from ..runner import _state
+    from ..engine.state import structural_state as _state
 
     proj = ctx.control
     modelled = [t.id for t in ctx.targets
@@ -585,7 +585,7 @@ def _evaluate(ctx: SweepContext, values: Mapping[str, float]) -> dict[str, float
 
     from ..data.panel import with_assumption_blocks
     from ..projection import project, with_assumption_paths
-    from ..runner import _state
+    from ..engine.state import structural_state as _state
 
     tm = ctx.timings
     t0 = time.perf_counter()
