@@ -18,3 +18,12 @@ def test_screen_prints_the_notes_the_scorecard_shows():
 
 def test_screen_of_an_unknown_scenario_is_one_line():
     assert_one_line_error(czt("screen", "nope"), 2, "nope", "no such scenario")
+
+
+def test_a_stale_screen_is_reported_not_shown(monkeypatch):
+    # a screen whose key no longer matches its inputs is never shown (load_screen returns None for it)
+    import model.sweep.screen as scr
+
+    monkeypatch.setattr(scr, "load_screen", lambda name: None)
+    r = czt("screen", "plan")
+    assert r.code == 0 and r.out.splitlines() == ["plan: missing or stale (czt screen --store plan)"]
