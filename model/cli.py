@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .errors import CztError, CztInputError
+from .errors import CztError, CztInputError, Interrupted, Terminated
 
 app = typer.Typer(add_completion=True, no_args_is_help=True,
                   help="czt-model: forecasts, input-output and investment optimisation for the "
@@ -335,6 +335,11 @@ def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file
                         progress=None if quiet else _progress)
     except CztError as exc:
         _fail(exc)
+    except (KeyboardInterrupt, Terminated) as exc:  # finished batches kept for a resume: say so, even with -q
+        kept = getattr(exc, "kept", None)
+        if not kept:
+            raise
+        raise Interrupted(exc, kept) from None
     n_err = int((res.results["error"] != "").sum())
     typer.echo(f"\nSweep {res.spec.name}: {len(res.results)} variants"
                + (f" ({n_err} refused)" if n_err else "") + f" -> {res.out_dir}")
@@ -391,7 +396,8 @@ def main(argv: list[str] | None = None) -> None:
 
     Every exception becomes one line on stderr (:func:`model.errors.describe`)
     and an exit code: 2 bad input, 1 environment/internal, 130 Ctrl-C, 143
-    SIGTERM. SIGTERM cleans up like Ctrl-C (temporary folders are removed).
+    SIGTERM. SIGTERM cleans up like Ctrl-C (temporary folders are removed; a sweep keeps its
+    finished batches for a resume and says so).
     ``--debug`` or ``CZT_DEBUG=1`` also prints the traceback.
     """
     import signal

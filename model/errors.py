@@ -46,6 +46,20 @@ class SolverUnavailableError(CztError, RuntimeError):
     exit_code = 1
 
 
+class Interrupted(CztError):
+    """Ctrl-C (exit 130) or SIGTERM (exit 143) stopped a command that keeps its finished work for a resume.
+
+    ``signal`` is the :class:`KeyboardInterrupt` or :class:`Terminated` that stopped it;
+    ``kept`` says what was kept and how to resume (one line), replacing the other
+    commands' "nothing was written".
+    """
+
+    def __init__(self, signal: BaseException, kept: str):
+        self.exit_code = 143 if isinstance(signal, Terminated) else 130
+        self.kept = kept
+        super().__init__(f"{'terminated (SIGTERM)' if self.exit_code == 143 else 'interrupted'}; {kept}")
+
+
 def describe(exc: BaseException) -> tuple[int, str]:
     """Map any exception to ``(exit code, one-line message)`` for the CLI's top-level handler.
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _cli import ROOT, assert_one_line_error, czt, czt_proc, listing
+from _cli import ROOT, Result, assert_one_line_error, czt, czt_proc, listing
 from model.errors import CztInputError, CztOutputError
 from model.fileio import MARKER
 from model.sweep import execute as X
@@ -132,7 +132,11 @@ def test_report_says_what_was_varied_and_the_path_caveat(inproc):
     md = (res.out_dir / "report.md").read_text(encoding="utf-8")
     for p in res.spec.parameters:
         assert p.key in md and p.note in md
-    assert "100 forecast paths" in md and "(2000 and 200)" in md
+    from model.engine.alternative import N_LP_PATHS
+
+    base_n = res.spec.base_scenario.forecast.n_paths           # the base scenario's own path count
+    assert f"simulated on 100 forecast paths" in md
+    assert f"fewer than a single `czt run plan` ({base_n} forecast paths and {N_LP_PATHS} LP sample paths)" in md
     assert "MC s.e." in md
     ok = res.results[res.results["error"] == ""]
     charts = 0
@@ -223,6 +227,45 @@ def test_killed_sweep_resumes_from_its_finished_batches(inproc, spec_file, tmp_p
     assert (out / "variants.parquet").read_bytes() == (ref.out_dir / "variants.parquet").read_bytes()
     assert (out / "variants.csv").read_bytes() == (ref.out_dir / "variants.csv").read_bytes()
     assert not work.exists()
+
+
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGTERM, 143, "terminated (SIGTERM)"),
+                                             (signal.SIGINT, 130, "interrupted")])
+def test_stopped_sweep_says_its_batches_are_kept_even_when_quiet(spec_file, tmp_path, sig, code, said):
+    out = tmp_path / "sweep"
+    work = X.partial_dir(out)
+    env = dict(os.environ, CZT_PROGRESS="0")
+    env.pop("CZT_DEBUG", None)
+    p = subprocess.Popen([sys.executable, "-c", "from model.cli import main; main()", "sweep", str(spec_file),
+                          "--out", str(out), "-q"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(work.glob("batch_*.parquet")) and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        p.send_signal(sig)
+        o, e = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    r = Result(p.returncode, o, e)
+    assert "nothing was written" not in e, e
+    kept = sorted(q.name for q in work.glob("batch_*.parquet"))
+    assert 1 <= len(kept) < N_BATCHES, "the sweep finished before it could be stopped"
+    assert_one_line_error(r, code, f"{said}; {len(kept)} of {N_BATCHES} batches kept in {work}",
+                          "run the same command again to resume")
+    assert not out.exists() and not (work / X._LOCK).exists()
+
+
+def test_a_base_the_engine_refuses_leaves_no_work_folder(tmp_path):
+    (tmp_path / "base.toml").write_text('name = "old_plan"\nextends = "plan"\n[forecast]\nas_of = 2020\n',
+                                        encoding="utf-8")
+    sw = tmp_path / "sweep.toml"
+    sw.write_text(SPEC.replace('base = "plan"', 'base = "base.toml"'), encoding="utf-8")
+    r = czt("sweep", sw, "--out", tmp_path / "out", "-q")
+    assert_one_line_error(r, 2, str(tmp_path / "base.toml"), "forecast.as_of: 2020")
+    assert listing(tmp_path) == {"base.toml", "sweep.toml"}  # no .out.partial/, no out/
 
 
 def test_work_folder_reuse_key_and_refusals(tmp_path):

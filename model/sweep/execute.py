@@ -53,7 +53,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import CztEnvironmentError, CztError, CztInputError, CztOutputError
+from ..errors import CztEnvironmentError, CztError, CztInputError, CztOutputError, Terminated
 from ..fileio import MARKER, atomic_dir, check_output_dir, read_marker, write_output_file, write_text_atomic
 
 #: Marker kind of the resumable work folder ``.<out name>.partial/``.
@@ -692,13 +692,19 @@ def run_sweep(spec_or_path, *, workers: int = 1, scheduler: str | None = None, o
             t_batches = time.perf_counter()
             _run_batches(pending, recipe, evaluator, client, on_done)
             stats["batch_phase_s"] = time.perf_counter() - t_batches
-        except BaseException:
+        except BaseException as exc:
             finished = len(list(work.glob("batch_*.parquet")))
-            if progress is not None and finished:
-                progress(f"stopped: {finished} of {len(batches)} batches kept in {work}; run the same command "
-                         f"again to resume")
             with contextlib.suppress(OSError):
                 (work / _LOCK).unlink()
+            if not finished and not reused:  # nothing to resume from (e.g. the base refused): leave nothing
+                shutil.rmtree(work, ignore_errors=True)
+                raise
+            kept = f"{finished} of {len(batches)} batches kept in {work}; run the same command again to resume"
+            if isinstance(exc, (KeyboardInterrupt, Terminated)):
+                with contextlib.suppress(Exception):
+                    exc.kept = kept  # the CLI says it in its one error line (even with -q)
+            elif progress is not None:
+                progress(f"stopped: {kept}")
             raise
     results = pd.concat([pd.read_parquet(_batch_path(work, i)) for i, _ in batches], ignore_index=True)
     results = results.sort_values("variant", kind="stable").reset_index(drop=True)
