@@ -327,9 +327,18 @@ def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file
     from .paths import SCENARIOS
     from .sweep.execute import run_sweep
 
-    shipped = SCENARIOS / "sweeps" / f"{spec.name}.toml"
-    if not spec.exists() and spec.suffix != ".toml" and spec.name == str(spec) and shipped.is_file():
-        spec = shipped
+    sweeps = SCENARIOS / "sweeps"
+    if not spec.exists() and spec.name == str(spec):      # a bare name: a shipped sweep file?
+        shipped = sweeps / f"{spec.name.removesuffix('.toml')}.toml"
+        if shipped.is_file():
+            spec = shipped
+        else:
+            from .suggest import did_you_mean
+
+            known = sorted(q.stem for q in sweeps.glob("*.toml"))
+            m = did_you_mean(spec.name.removesuffix(".toml"), known)
+            _fail(CztInputError(str(spec), "no such sweep file" + (f" — did you mean '{m}'?" if m else "")
+                                + f" (shipped sweeps in scenarios/sweeps/: {', '.join(known)})"))
     try:
         res = run_sweep(spec, workers=workers, scheduler=scheduler, out_dir=out, force=force,
                         progress=None if quiet else _progress)
