@@ -448,31 +448,39 @@ MAX_EXTENDS_DEPTH = 20
 _PARENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.toml)?$")
 
 
-def resolve_parent(parent: object, child: Path) -> Path:
+def resolve_parent(parent: object, child: Path, *, key: str = "extends", what: str = "parent scenario",
+                   suggest: bool = False) -> Path:
     """The file an ``extends = "<parent>"`` in ``child`` names.
 
     ``parent`` must be a bare scenario name (optionally ending ``.toml``): the
     file ``<parent>.toml`` beside ``child`` if there is one, else the preset
     ``scenarios/<parent>.toml``. Paths elsewhere on the machine, ``..`` and
-    symbolic links are refused. Errors name ``child`` and its ``extends`` key.
+    symbolic links are refused. Errors name ``child`` and its ``key`` (``extends``;
+    a sweep file's ``base`` uses the same rule, :func:`model.sweep.spec.resolve_base`),
+    with a "did you mean" for a near-miss preset when ``suggest``.
     """
     if not isinstance(parent, str):
-        raise CztInputError(child, f"key 'extends': must be a scenario name (got {parent!r})")
+        raise CztInputError(child, f"key '{key}': must be a scenario name (got {parent!r})")
     if not _PARENT_RE.match(parent):
-        raise CztInputError(child, f"key 'extends': '{parent}' is not a scenario name; name a preset in "
-                                   f"scenarios/ or a file beside this one (no paths)")
+        raise CztInputError(child, f"key '{key}': '{parent}' is not a scenario name; name a preset in "
+                                   f"scenarios/ or a {'scenario ' if suggest else ''}file beside this one (no paths)")
     stem = parent.removesuffix(".toml")
-    for folder in dict.fromkeys([child.parent, SCENARIOS.resolve()]):
+    for folder in dict.fromkeys([child.parent.resolve(), SCENARIOS.resolve()]):
         cand = folder / f"{stem}.toml"
         if cand.is_symlink():
-            raise CztInputError(child, f"key 'extends': {cand} is a symbolic link (not followed)")
+            raise CztInputError(child, f"key '{key}': {cand} is a symbolic link (not followed)")
         if cand.exists():
             if not cand.is_file():
-                raise CztInputError(child, f"key 'extends': {cand} is not a file")
+                raise CztInputError(child, f"key '{key}': {cand} is not a file")
             return cand
     known = ", ".join(sorted(q.stem for q in SCENARIOS.glob("*.toml")))
-    raise CztInputError(child, f"key 'extends': parent scenario '{parent}' not found beside this file or in "
-                               f"scenarios/ (presets: {known})")
+    hint = ""
+    if suggest:
+        from .suggest import preset_hint
+
+        hint = preset_hint(stem)
+    raise CztInputError(child, f"key '{key}': {what} '{parent}' not found beside this file or in "
+                               f"scenarios/{hint} (presets: {known})")
 
 
 def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict]]:

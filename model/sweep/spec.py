@@ -70,7 +70,6 @@ TEXT_CELL_BYTES = 76
 SOBOL_BOOTSTRAP_BYTES = 8 * 8
 
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_|-]+)+$")
-_BASE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.toml)?$")
 #: Keys the loader sets; a sweep file may not.
 _LOADER_KEYS = ("source_file", "base_file")
 
@@ -402,23 +401,9 @@ def resolve_base(base: str, sweep_file: Path) -> Path:
     file if there is one, else the preset ``scenarios/<name>.toml``; no paths,
     no ``..``, no symbolic links. Errors name the sweep file and key ``base``.
     """
-    from ..suggest import preset_hint
+    from ..scenario import resolve_parent
 
-    if not _BASE_RE.match(base):
-        raise CztInputError(sweep_file, f"key 'base': '{base}' is not a scenario name; name a preset in scenarios/ "
-                                        f"or a scenario file beside this one (no paths)")
-    stem = base.removesuffix(".toml")
-    for folder in dict.fromkeys([sweep_file.parent.resolve(), SCENARIOS.resolve()]):
-        cand = folder / f"{stem}.toml"
-        if cand.is_symlink():
-            raise CztInputError(sweep_file, f"key 'base': {cand} is a symbolic link (not followed)")
-        if cand.exists():
-            if not cand.is_file():
-                raise CztInputError(sweep_file, f"key 'base': {cand} is not a file")
-            return cand
-    known = ", ".join(sorted(q.stem for q in SCENARIOS.glob("*.toml")))
-    raise CztInputError(sweep_file, f"key 'base': scenario '{base}' not found beside this file or in scenarios/"
-                                    f"{preset_hint(stem)} (presets: {known})")
+    return resolve_parent(base, sweep_file, key="base", what="scenario", suggest=True)
 
 
 def _schema_error(exc: CztInputError) -> str:
