@@ -325,7 +325,9 @@ def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file
     """Evaluate many variants of a scenario (a SALib design over scenario keys) and write outputs/sweep_<name>/:
     variants (Parquet + CSV), sensitivity indices, tornado charts, flip frontier, report. A killed sweep resumes."""
     from .paths import SCENARIOS
+    from .sweep.analyse import no_sensitivity_reason
     from .sweep.execute import run_sweep
+    from .sweep.report import no_sensitivity_line
 
     sweeps = SCENARIOS / "sweeps"
     if not spec.exists() and spec.name == str(spec):      # a bare name: a shipped sweep file?
@@ -356,7 +358,10 @@ def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file
     if res.flip is not None and flip_target:
         typer.echo(f"  flip frontier of {flip_target} (flip_frontier.csv): {res.flip_sentence}")
     s = res.sensitivity
-    if s is not None and len(s):
+    none = no_sensitivity_reason(res.spec, s, res.results)
+    if none:  # a warning, not a failure: the folder is written; said even with -q
+        typer.echo(f"warning: {no_sensitivity_line(res.spec.name, none)}", err=True)
+    elif s is not None and len(s):
         typer.echo(f"  sensitivity indices: sensitivity.csv ({s['output'].nunique()} outputs x "
                    f"{s['parameter'].nunique()} parameters)")
 

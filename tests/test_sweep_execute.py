@@ -391,3 +391,107 @@ def test_a_batch_gives_the_same_bytes_whatever_ran_before_it(tmp_path):
     assert alone.equals(after)
     buf = [t.to_parquet() for t in (alone, after)]
     assert buf[0] == buf[1]
+
+
+# --------------------------------------------------------------------------- no sensitivity index
+NO_SENS_SPEC = """\
+name = "no_sens"
+base = "plan"
+seed = 3
+[design]
+method = "{method}"
+n = {n}
+[[parameters]]
+key = "assumptions.gdp.growth_adjustment_pp"
+range = [-1.0, 1.0]
+note = "test range"
+[[parameters]]
+key = "assumptions.energy.czt_relative_to_hunan_pp"
+range = [-1.5, 1.5]
+note = "test range"
+[run]
+n_paths = 100
+n_lp_paths = 2
+batch_size = 10
+[outputs]
+targets = ["energy_intensity"]
+variables = ["GDP|Nominal"]
+"""
+
+
+class _Stub:
+    """A stand-in engine: the base row always evaluates; ``mode`` decides the variants.
+
+    ``refuse``: every variant refused; ``constant``: every variant gives the base's numbers;
+    ``one_refused``: variant with the highest GDP adjustment refused, the others vary.
+    """
+
+    output_columns = ["p_meet.energy_intensity", "p_meet_se.energy_intensity", "verdict.energy_intensity"]
+    mode = "refuse"
+
+    def __init__(self, recipe):
+        pass
+
+    def __call__(self, values):
+        base = {"p_meet.energy_intensity": 0.6, "p_meet_se.energy_intensity": 0.049,
+                "verdict.energy_intensity": "on track"}
+        if not values:
+            return base
+        g = values["assumptions.gdp.growth_adjustment_pp"]
+        if self.mode == "refuse" or (self.mode == "one_refused" and g > 0.9):
+            raise CztInputError("variant", f"growth adjustment {g:.3f} refused by the stub")
+        if self.mode == "constant":
+            return base
+        p = 0.5 + 0.2 * g
+        return {"p_meet.energy_intensity": p, "p_meet_se.energy_intensity": math.sqrt(p * (1 - p) / 100),
+                "verdict.energy_intensity": "on track" if p >= 0.5 else "at risk"}
+
+
+def _stub(mode):
+    return type(f"_Stub_{mode}", (_Stub,), {"mode": mode})
+
+
+@pytest.mark.parametrize("method,n,mode,why", [
+    ("lhs", 30, "refuse", "every one of the 30 variants was refused (most often: variant: growth adjustment"),
+    ("lhs", 30, "constant", "p_meet.energy_intensity: constant across the evaluated variants (nothing to apportion"),
+    ("morris", 10, "one_refused", "p_meet.energy_intensity: not analysable ("),
+])
+def test_a_sweep_without_any_sensitivity_index_warns_in_one_line_and_in_the_report(tmp_path, monkeypatch, method,
+                                                                                   n, mode, why):
+    spec = tmp_path / "no_sens.toml"
+    spec.write_text(NO_SENS_SPEC.format(method=method, n=n), encoding="utf-8")
+    real = X.run_sweep
+    monkeypatch.setattr(X, "run_sweep", lambda *a, **kw: real(*a, evaluator=_stub(mode), **kw))
+    out = tmp_path / "out"
+    r = czt("sweep", spec, "--out", out, "-q")
+    assert r.code == 0, r.err
+    assert "Traceback" not in r.err + r.out
+    warn = [ln for ln in r.err.splitlines() if ln.startswith("warning: ")]
+    assert len(warn) == 1, r.err
+    assert warn[0].startswith("warning: sweep 'no_sens': no sensitivity index could be computed — ")
+    assert why in warn[0]
+    if mode == "one_refused":
+        assert "a Morris estimate needs every variant of each trajectory" in warn[0]
+    assert "sensitivity indices: sensitivity.csv" not in r.out      # no claim of indices on stdout
+    sens = pd.read_csv(out / "sensitivity.csv")
+    if mode == "constant":
+        assert (sens["value"] == 0).all()
+    else:
+        assert sens["value"].isna().all()
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert warn[0].removeprefix("warning: ") in md
+    assert "No tornado chart drawn" not in md
+    if mode == "refuse":   # nothing was evaluated: not called constant
+        assert "Constant across the evaluated variants" not in md
+
+
+def test_a_sweep_with_indices_does_not_warn(tmp_path, monkeypatch):
+    spec = tmp_path / "no_sens.toml"
+    spec.write_text(NO_SENS_SPEC.format(method="lhs", n=30), encoding="utf-8")
+    real = X.run_sweep
+    monkeypatch.setattr(X, "run_sweep", lambda *a, **kw: real(*a, evaluator=_stub("vary"), **kw))
+    r = czt("sweep", spec, "--out", tmp_path / "out", "-q")
+    assert r.code == 0 and "warning" not in r.err, r.err
+    assert "sensitivity indices: sensitivity.csv (1 outputs x 2 parameters)" in r.out
+    assert "no sensitivity index could be computed" not in (tmp_path / "out" / "report.md").read_text(
+        encoding="utf-8")

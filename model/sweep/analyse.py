@@ -30,7 +30,10 @@ Saltelli blocks): an output with failed (NaN) variants is reported as "not
 analysable (k variants failed)" — ``value`` NaN, the reason in ``note`` — never
 a crash. For lhs/grid the failed variants are dropped for that output (``note``
 says how many). An output that does not vary gets indices 0 (``note``
-"constant output") without dividing by its zero variance.
+"constant output") without dividing by its zero variance. When no output has
+a computed index (every one is NaN or the 0 of a constant output),
+:func:`no_sensitivity_reason` says why in one line: ``czt sweep`` prints it as a
+warning and the report shows it in place of the table.
 
 Tornado chart (:func:`swings`, :func:`tornado_chart`): for each parameter, the
 mean output over the variants whose parameter value is at or below its 20th
@@ -182,6 +185,85 @@ def sensitivity(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame, ou
         y = pd.to_numeric(df[o], errors="coerce").to_numpy(dtype=float)
         rows += _analyse_one(spec, x, y, o)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+#: :func:`output_status` values.
+COMPUTED, CONSTANT, NOT_ANALYSABLE = "computed", "constant", "not analysable"
+_HINT = {"morris": "a Morris estimate needs every variant of each trajectory",
+         "sobol": "a Sobol' estimate needs every variant of each Saltelli block"}
+
+
+def output_status(sens: pd.DataFrame | None) -> dict[str, str]:
+    """What :func:`sensitivity` could do for each output.
+
+    Parameters
+    ----------
+    sens : DataFrame or None
+        A :func:`sensitivity` table.
+
+    Returns
+    -------
+    dict
+        ``output -> status``: :data:`NOT_ANALYSABLE` when every index of the
+        output is NaN, :data:`CONSTANT` when the output did not vary (indices 0,
+        note "constant output ..."), else :data:`COMPUTED`. Outputs in table order.
+    """
+    out: dict[str, str] = {}
+    if sens is None or sens.empty:
+        return out
+    for o, g in sens.groupby("output", sort=False):
+        if g["value"].isna().all():
+            out[o] = NOT_ANALYSABLE
+        elif g["note"].astype(str).str.startswith("constant output").all():
+            out[o] = CONSTANT
+        else:
+            out[o] = COMPUTED
+    return out
+
+
+def no_sensitivity_reason(spec: SweepSpec, sens: pd.DataFrame | None, results: pd.DataFrame) -> str | None:
+    """Why no sensitivity index of a sweep could be computed, or None if at least one was.
+
+    "Computed" means an output with at least one finite index that is not the 0 of
+    a constant output (:func:`output_status`).
+
+    Parameters
+    ----------
+    spec : SweepSpec
+    sens : DataFrame or None
+        :func:`sensitivity` of the sweep.
+    results : DataFrame
+        One row per variant, with its ``error`` column ("" when evaluated).
+
+    Returns
+    -------
+    str or None
+        One line without a leading capital or a final full stop, e.g. ``"every one of
+        the 8 variants was refused (most often: ...; the error column of variants.csv
+        has each reason)"``; None when some output has computed indices.
+    """
+    status = output_status(sens)
+    if any(s == COMPUTED for s in status.values()):
+        return None
+    if not status:
+        return "no analysed output (none of the targets and variables of [outputs] is a numeric result column)"
+    err = results["error"].astype(str) if "error" in results.columns else pd.Series([""] * len(results))
+    refused = err[err != ""]
+    if len(results) and len(refused) == len(results):
+        top = refused.value_counts().index[0]
+        top = top if len(top) <= 160 else top[:157] + "..."
+        return (f"every one of the {len(results)} variants was refused (most often: {top}; the error column "
+                f"of variants.csv has each reason)")
+    parts: dict[str, list[str]] = {}
+    for o, s in status.items():
+        if s == CONSTANT:
+            parts.setdefault("constant across the evaluated variants (nothing to apportion; indices set to 0)", []).append(o)
+        else:
+            note = sens.loc[sens["output"] == o, "note"].astype(str)
+            note = next((n for n in note if n), "every index is NaN")
+            hint = _HINT.get(spec.design.method) if len(refused) else None
+            parts.setdefault(note + (f"; {hint}" if hint else ""), []).append(o)
+    return "; ".join(f"{', '.join(outs)}: {why}" for why, outs in parts.items())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -443,7 +525,8 @@ def flip_chart(spec: SweepSpec, design: pd.DataFrame, results: pd.DataFrame, fli
     ax.set_xlabel(xk, fontsize=8)
     ax.set_ylabel(yk, fontsize=8)
     ax.set_title(f"Verdict on {target} by variant (dashed: flip thresholds)", fontsize=10)
-    ax.legend(fontsize=8, loc="best")
+    if verdicts:  # no variant with a verdict (every one failed): nothing to label
+        ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     fig.subplots_adjust(left=0.13, right=0.97, top=0.92, bottom=0.1)
     fig.savefig(path, metadata={"Software": None})

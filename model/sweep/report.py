@@ -18,9 +18,27 @@ from pathlib import Path
 import pandas as pd
 
 from ..report.html import _render_html, _render_md, _Section
+from .analyse import CONSTANT, no_sensitivity_reason, output_status
 
 #: Manifest fields that differ between identical sweeps (kept out of the report).
 VOLATILE = ("started_utc", "wall_time_s", "command", "scheduler", "workers", "outputs")
+
+
+def no_sensitivity_line(name: str, reason: str) -> str:
+    """The one line the CLI (as a warning) and the report say when no sensitivity index could be computed.
+
+    Parameters
+    ----------
+    name : str
+        The sweep's name.
+    reason : str
+        :func:`model.sweep.analyse.no_sensitivity_reason`.
+
+    Returns
+    -------
+    str
+    """
+    return f"sweep '{name}': no sensitivity index could be computed — {reason}."
 
 
 def _path_caveat(spec, manifest: dict) -> str:
@@ -137,13 +155,22 @@ def build_sections(folder: Path, *, spec, manifest: dict, results: pd.DataFrame,
     s4 = _Section("sensitivity", "Sensitivity indices (sensitivity.csv)")
     ok = results[results["error"] == ""]
     analysed = manifest.get("analysed_outputs", [])
-    flat = [o for o in analysed if ok[o].nunique(dropna=True) <= 1]
-    varying = sensitivity[~sensitivity["output"].isin(flat)] if sensitivity is not None and len(sensitivity) \
-        else sensitivity
-    s4.table(_indices_table(varying))
+    status = output_status(sensitivity)
+    none = no_sensitivity_reason(spec, sensitivity, results)
+    if none:
+        s4.p(f"**Warning:** {no_sensitivity_line(spec.name, none)}", "note")
+    flat = [o for o in analysed if status.get(o) == CONSTANT and o not in charts]
+    unvaried = [o for o in analysed if o not in flat and o not in charts and ok[o].nunique(dropna=True) <= 1]
+    if not none:
+        varying = sensitivity[~sensitivity["output"].isin(flat)] if sensitivity is not None and len(sensitivity) \
+            else sensitivity
+        s4.table(_indices_table(varying))
     if flat:
         s4.p(f"Constant across the evaluated variants (indices 0, no tornado chart): {', '.join(flat)}.")
-    more = [o for o in analysed if o not in flat and o not in charts]
+    if unvaried:
+        s4.p("No tornado chart (fewer than two distinct values among the evaluated variants): "
+             f"{', '.join(unvaried)}.")
+    more = [o for o in analysed if o not in flat and o not in unvaried and o not in charts]
     if more:
         s4.p(f"No tornado chart drawn (at most {len(charts)}): {', '.join(more)}; their indices are in the table.")
     for o, png in charts.items():
