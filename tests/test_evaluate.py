@@ -9,16 +9,17 @@ from model.engine.evaluate import FORECAST_COLUMNS, evaluate, evaluate_origin, s
 from model.forecast.calibrate import half_widths, stretch_to_width
 
 
-def _row(region, origin, h, actual, med, q10, q90, q05, q95, drift_err, crps, pit):
+def _row(region, origin, h, actual, med, q10, q90, q05, q95, drift_err, crps, pit, revision=0.0):
     le = np.log(med) - np.log(actual)
     return dict(variable="GDP|Nominal", region=region, origin=origin, horizon=h, year=origin + h, actual=actual,
                 median=med, q05=q05, q10=q10, q90=q90, q95=q95, log_error=le, ape=abs(med / actual - 1) * 100,
-                drift_log_error=drift_err, crps=crps, pit=pit, in_80=q10 <= actual <= q90, in_90=q05 <= actual <= q95)
+                drift_log_error=drift_err, crps=crps, pit=pit, in_80=q10 <= actual <= q90, in_90=q05 <= actual <= q95,
+                revision=revision)
 
 
 def test_summary_metrics_by_hand():
-    rows = [_row("430100", 2010, 1, 100.0, 110.0, 95, 120, 90, 130, 0.2, 3.0, 0.3),
-            _row("430200", 2010, 1, 200.0, 180.0, 205, 230, 170, 240, -0.1, 5.0, 0.6),
+    rows = [_row("430100", 2010, 1, 100.0, 110.0, 95, 120, 90, 130, 0.2, 3.0, 0.3, revision=0.04),
+            _row("430200", 2010, 1, 200.0, 180.0, 205, 230, 170, 240, -0.1, 5.0, 0.6, revision=-0.01),
             _row("CZT", 2010, 1, 300.0, 290.0, 250, 310, 240, 320, 0.05, 1.0, 0.5)]
     f = pd.DataFrame(rows, columns=FORECAST_COLUMNS)
     s = summarise(f, (2010, 2010)).set_index(["group", "horizon"])
@@ -26,11 +27,32 @@ def test_summary_metrics_by_hand():
     assert c.n == 2
     assert c.mape == pytest.approx((10 + 10) / 2)
     assert c.bias == pytest.approx(100 * (np.log(1.1) + np.log(0.9)) / 2)
+    assert c.bias_revision == pytest.approx(100 * (0.04 - 0.01) / 2)
     assert c.mase_drift == pytest.approx((np.log(1.1) + abs(np.log(0.9))) / (0.2 + 0.1))
     assert c.coverage_80 == pytest.approx(0.5) and c.coverage_90 == pytest.approx(1.0)
     assert c.crps == pytest.approx(4.0)
     z = s.loc[("CZT", 1)]
     assert z.n == 1 and z.mape == pytest.approx(100 / 30) and z.coverage_80 == 1.0
+
+
+def test_revision_gap_is_the_census_rebasing_of_the_shipped_panel():
+    """rho = log N - log(R D / 100) closes nominal = real x deflator exactly, and for a city it moves only
+    in its census-break years (where the deflator takes Hunan CPI): Changsha's 4th-census rebasing,
+    2016 -> 2019, is a downward revision of about 9 log points."""
+    from model.data import build_panel, load_sources
+    from model.engine.evaluate import _revision_gap
+    from model.scenario import load_scenario
+
+    sc = load_scenario("baseline")
+    p = build_panel(load_sources(), sc)
+    for c in ("430100", "430200", "430300"):
+        g = _revision_gap(p, c)
+        rd = p.series("gdp_real", c) * p.series("gdp_deflator", c) / 100
+        np.testing.assert_allclose(np.exp(g) * rd.loc[g.index], p.series("gdp_nominal", c).loc[g.index], rtol=1e-12)
+        moves = set(g.index[1:][np.abs(np.diff(g.to_numpy())) > 1e-9])
+        assert moves and moves <= set(sc.panel.deflator_break_years[c])
+    g = _revision_gap(p, "430100")
+    assert 0.08 < g[2016] - g[2019] < 0.11
 
 
 def test_crps_from_the_library_matches_the_definition():
@@ -203,3 +225,27 @@ def test_per_horizon_conformal_keeps_the_whole_table_weights():
     # (weights counted within h = 2 alone, .5 and 1, would give .4 .6 -> .05)
     np.testing.assert_allclose(half_widths(err, 3, level=0.42, min_n=2, decay=0.5, by_horizon=True),
                                [0.02, 0.04, 0.06])
+
+
+def test_local_volatility_by_hand():
+    """RMS of the second differences of the log levels over the window, pooled over regions."""
+    from model.forecast.calibrate import local_volatility
+
+    wl = pd.DataFrame({"a": [0.0, 0.1, 0.3, 0.4, 0.4], "b": [0.0] * 5}, index=range(2000, 2005))
+    v = local_volatility(wl, 2)  # d2 of a: .1 (2002), -.1 (2003), -.1 (2004); of b: 0
+    assert np.isnan(v[2000]) and np.isnan(v[2001])
+    assert v[2002] == pytest.approx(np.sqrt(0.01 / 2))
+    assert v[2004] == pytest.approx(np.sqrt(0.02 / 4))
+
+
+def test_normalised_conformal_by_hand():
+    """Normalised split-conformal: r = |e| / (h v_origin); w_h = h v_T r_(k)."""
+    err = pd.DataFrame({"origin": [2000] * 3 + [2001] * 3, "horizon": [1] * 6,
+                        "error": [0.01, -0.02, 0.03, 0.02, -0.04, 0.08]})
+    vol = pd.Series({2000: 0.01, 2001: 0.02, 2002: 0.05})
+    # r = 1 2 3 1 2 4 -> sorted 1 1 2 2 3 4; k = ceil(7 * .8) = 6 -> 4
+    np.testing.assert_allclose(half_widths(err, 2, min_n=6, origin=2002, volatility=vol), [0.2, 0.4])
+    # the same errors without normalisation: |e| sorted .01 .02 .02 .03 .04 .08 -> .08 per year
+    np.testing.assert_allclose(half_widths(err, 2, min_n=6), [0.08, 0.16])
+    assert half_widths(err, 2, min_n=6, origin=2003, volatility=vol) is None  # no volatility known at T
+    assert half_widths(err, 2, min_n=6, origin=2002, volatility=vol.drop(2000)) is None  # 3 errors left < 6

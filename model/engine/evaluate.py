@@ -11,6 +11,15 @@ and its simulated paths at T + h are scored against what was later observed
 * ``GDP|Real`` by city and CZT as cumulative real growth from T (the as-of
   panel prices real GDP in min(2019, T), so levels are compared as
   ``real_{T+h} / real_T``, scaled by the as-of level at T);
+  The nominal error is split off its part that no model of real growth and
+  prices can forecast: ``revision`` :math:`= -(\rho_{T+h} - \rho_T)`, with
+  :math:`\rho_y = \log N_y - \log(R_y D_y / 100)` the gap between the published
+  nominal level and real GDP x deflator in the latest-vintage panel. The gap
+  changes only in the census-break years (``panel.deflator_break_years``, where
+  the deflator takes Hunan CPI): it is the economic-census rebasing of the
+  published nominal level (> 0: the level was later revised down, so the
+  forecast reads too high by that much). For CZT the gap of the aggregate also
+  drifts with the city mix (< 0.1 log points a year between breaks);
 * ``Population|Resident`` only on genuine observations (the 2020 census count
   and post-census year-end estimates; CZT where all three cities are
   observed), at origins whose panel has the census-basis series (T >= 2020).
@@ -25,7 +34,8 @@ drift on the as-of history (Hyndman & Athanasopoulos, *FPP3* §5.2).
 Summaries per variable, region group (``cities`` pooled, ``CZT``, each city)
 and horizon: ``n``, ``mape`` (mean |median/actual - 1| in %), ``mase_drift``
 (mean |e| over the drift benchmark's mean |e| on the same forecasts), ``crps``,
-``bias`` (mean e x 100, > 0 = forecast too high), ``coverage_80``,
+``bias`` (mean e x 100, > 0 = forecast too high), ``bias_revision`` (mean
+``revision`` x 100: the part of ``bias`` that is census rebasing), ``coverage_80``,
 ``coverage_90``.
 """
 from __future__ import annotations
@@ -45,9 +55,9 @@ __all__ = ["EVAL_VARIABLES", "FORECAST_COLUMNS", "SUMMARY_COLUMNS", "evaluate_or
 EVAL_VARIABLES = ("GDP|Nominal", "GDP|Real", "Population|Resident")
 _PANEL_VAR = {"GDP|Nominal": "gdp_nominal", "GDP|Real": "gdp_real", "Population|Resident": "pop_resident"}
 FORECAST_COLUMNS = ["variable", "region", "origin", "horizon", "year", "actual", "median", "q05", "q10",
-                    "q90", "q95", "log_error", "ape", "drift_log_error", "crps", "pit", "in_80", "in_90"]
+                    "q90", "q95", "log_error", "ape", "drift_log_error", "crps", "pit", "in_80", "in_90", "revision"]
 SUMMARY_COLUMNS = ["variable", "group", "origins", "horizon", "n", "mape", "mase_drift", "crps", "bias",
-                   "coverage_80", "coverage_90"]
+                   "bias_revision", "coverage_80", "coverage_90"]
 
 
 @dataclass
@@ -76,6 +86,15 @@ def _genuine(full_panel, variable: str, region: str) -> pd.Series:
     return s[s.index.isin(years)]
 
 
+def _revision_gap(full_panel, region: str) -> pd.Series:
+    """:math:`\rho_y = \log N_y - \log(R_y D_y / 100)` (see the module docstring); for CZT the
+    published aggregate over the sum of the cities' real x deflator."""
+    nom = full_panel.series("gdp_nominal", region)
+    cities = CITIES if region == CZT else [region]
+    rd = sum(full_panel.series("gdp_real", c) * full_panel.series("gdp_deflator", c) / 100.0 for c in cities)
+    return np.log(nom / rd).dropna()
+
+
 def _drift_point(hist: pd.Series, h: int) -> float:
     """Random walk with drift on logs: log y_T + h * mean(Δ log y)."""
     lg = np.log(hist.dropna().to_numpy(dtype=float))
@@ -99,6 +118,7 @@ def evaluate_origin(sources: dict, scenario, origin: int, full_panel, horizons=(
             if hist_asof.empty:
                 continue
             last = int(hist_asof.index.max())
+            gap = _revision_gap(full_panel, region) if var == "GDP|Nominal" else None
             actual_s = _genuine(full_panel, var, region)
             full_s = full_panel.series(_PANEL_VAR[var], region)
             for h in horizons:
@@ -120,7 +140,9 @@ def evaluate_origin(sources: dict, scenario, origin: int, full_panel, horizons=(
                              float(np.log(med) - np.log(act)), abs(med / act - 1) * 100,
                              _drift_point(hist_asof.loc[:last], h) - float(np.log(act)),
                              float(sr.crps_ensemble(la, lx)), float(np.mean(x <= act)),
-                             bool(q10 <= act <= q90), bool(q05 <= act <= q95)))
+                             bool(q10 <= act <= q90), bool(q05 <= act <= q95),
+                             float(gap[last] - gap[y]) if gap is not None and {last, y} <= set(gap.index)
+                             else np.nan))
     return pd.DataFrame(rows, columns=FORECAST_COLUMNS)
 
 
@@ -141,6 +163,7 @@ def summarise(forecasts: pd.DataFrame, origins: tuple[int, int] | None = None) -
         rows.append((var, grp, label, int(h), len(d), float(d.ape.mean()),
                      float(np.mean(np.abs(d.log_error)) / den) if den > 0 else np.nan,
                      float(d.crps.mean()), float(100 * d.log_error.mean()),
+                     float(100 * d.revision.mean()) if d.revision.notna().any() else np.nan,
                      float(d.in_80.mean()), float(d.in_90.mean())))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 

@@ -43,7 +43,7 @@ import pandas as pd
 from model.forecast import methods as _m
 
 __all__ = ["ERROR_COLUMNS", "check_error_table", "forecast_errors", "mixture_errors", "scale_factors", "half_widths", "stretch", "stretch_to_width",
-           "error_correlation"]
+           "error_correlation", "local_volatility"]
 
 ERROR_COLUMNS = ["region", "method", "origin", "horizon", "error", "scale", "z"]
 _Z80 = 1.2815515655446004  # Phi^{-1}(0.9)
@@ -197,7 +197,8 @@ def scale_factors(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
 
 def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
                 min_n: int = 6, origin: int | None = None, window: int | None = None,
-                decay: float | None = None, by_horizon: bool = False) -> np.ndarray | None:
+                decay: float | None = None, by_horizon: bool = False,
+                volatility: pd.Series | None = None) -> np.ndarray | None:
     r"""Conformal half-width of the central ``level`` interval (log points) for h = 1..n_horizons.
 
     The absolute errors are pooled over regions and horizons after dividing by
@@ -222,6 +223,15 @@ def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
       carries weight 1 at :math:`+\infty`; the largest r when none qualifies).
       With :math:`\rho = 1` this is the unweighted quantile above.
 
+    ``volatility`` :math:`v` (a Series by year, :func:`local_volatility`): normalised
+    (locally weighted) split-conformal prediction (Papadopoulos, Vovk & Gammerman 2008,
+    *Proc. ICTAI*; Lei et al. 2018, *JASA* 113:1094, §5.2). Each error is divided by the
+    volatility known at its origin, :math:`r = |e_{o,j}| / (j\, v_o)`, and the half-width at
+    the forecast origin T is :math:`w_h = h\, v_T\, r_{(k)}`: the interval keeps the
+    calibrated coverage while its width follows the volatility regime of the recent past.
+    Errors whose origin has no volatility are dropped; None when ``origin`` has none.
+    Only with the pooled rule (not ``by_horizon``).
+
     ``by_horizon``: instead of pooling :math:`|e|/j` over horizons, the quantile is taken
     separately for each horizon from that horizon's absolute errors (split-conformal per
     horizon, Stankeviciute, Alaa & van der Schaar 2021), :math:`w_h = |e|_{(k_h)}` over the
@@ -244,6 +254,16 @@ def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
     hz = e["horizon"].to_numpy(dtype=int)
     a = np.abs(e["error"].to_numpy(dtype=float))
     ok = np.isfinite(a)
+    v_now = 1.0
+    if volatility is not None:
+        if by_horizon:
+            raise ValueError("volatility normalisation is only implemented for the pooled rule")
+        v_now = float(volatility.get(int(origin), np.nan)) if origin is not None else np.nan
+        if not (np.isfinite(v_now) and v_now > 0):
+            return None
+        v_o = volatility.reindex(e["origin"].to_numpy(dtype=int)).to_numpy(dtype=float)
+        ok &= np.isfinite(v_o) & (v_o > 0)
+        a = np.where(ok, a / np.where(ok, v_o, 1.0), np.nan)
     a, t, hz = a[ok], t[ok], hz[ok]
     if decay is None or decay == 1.0:
         wt = np.ones(a.size)
@@ -254,7 +274,7 @@ def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
         r = a / hz
         if r.size < min_n:
             return None
-        return _conformal_quantile(r, wt, level) * hs
+        return _conformal_quantile(r, wt, level) * hs * v_now
     q = {h: _conformal_quantile(a[hz == h], wt[hz == h], level)
          for h in np.unique(hz) if np.count_nonzero(hz == h) >= min_n}
     if not q:
@@ -262,6 +282,26 @@ def half_widths(errors: pd.DataFrame, n_horizons: int, *, level: float = 0.8,
     top = max(q)  # n_h does not grow with h, so every horizon up to `top` normally has its own quantile
     out = np.array([q[int(h)] if int(h) in q else h / top * q[top] for h in hs])
     return np.maximum.accumulate(out)
+
+
+def local_volatility(wide_logs: pd.DataFrame, window: int, min_obs: int = 2) -> pd.Series:
+    r"""Volatility of the growth rate known at each year, pooled over the regions.
+
+    .. math:: v_y = \Big(\frac{1}{|S_y|} \sum_{(t, r) \in S_y} (\Delta^2 \log x_{r,t})^2\Big)^{1/2},
+
+    :math:`S_y` the (year, region) pairs with :math:`y - \text{window} < t \le y` where the
+    second difference of the log level (the annual change of the growth rate) exists: the
+    root mean square of the growth surprises of the last ``window`` years. NaN where fewer
+    than ``min_obs`` values exist. Index = the panel's years.
+    """
+    d2 = wide_logs.sort_index().diff().diff()
+    sq = (d2 ** 2).sum(axis=1, min_count=1)
+    cnt = d2.notna().sum(axis=1)
+    s = sq.rolling(int(window), min_periods=1).sum()
+    c = cnt.rolling(int(window), min_periods=1).sum()
+    v = np.sqrt(s / c.where(c >= min_obs))
+    v.index = v.index.astype(int)
+    return v
 
 
 def _conformal_quantile(r: np.ndarray, w: np.ndarray, level: float) -> float:

@@ -16,8 +16,9 @@ def accuracy_table(summary, variable: str = "GDP|Nominal", origins: str = ORIGIN
 
     d = summary[(summary.variable == variable) & (summary.origins == origins)
                 & summary.group.isin(["cities", CZT]) & (summary.horizon <= 5)]
-    cols = ["group", "horizon", "n", "mape", "mase_drift", "crps", "bias", "coverage_80", "coverage_90"]
-    t = pd.DataFrame(d[cols]).round(3).reset_index(drop=True)
+    cols = ["group", "horizon", "n", "mape", "mase_drift", "crps", "bias", "bias_revision", "coverage_80",
+            "coverage_90"]
+    t = pd.DataFrame(d[[c for c in cols if c in d.columns and d[c].notna().any()]]).round(3).reset_index(drop=True)
     t["horizon"] = t["horizon"].astype(int).astype(str)  # a label, not a measure
     return t
 
@@ -33,7 +34,9 @@ def evaluation_section(section_cls):
     s.p("Rolling-origin evaluation (`czt evaluate`): for every origin T the forecast was made exactly as "
         "`czt run --as-of T` makes it (data, method weights and interval calibration from years <= T only) "
         "and scored against later outcomes. MAPE of the median (%), MASE against the random walk with drift, "
-        "CRPS in log points, bias = mean log error x 100 (> 0: too high); coverage_80 and coverage_90 are the "
+        "CRPS in log points, bias = mean log error x 100 (> 0: too high), of which bias_revision is the "
+        "economic-census rebasing of the published nominal level (no forecast of real growth and prices "
+        "can foresee it); coverage_80 and coverage_90 are the "
         "shares of outcomes inside the central 80 and 90 per cent ranges of the paths.")
     for var in ("GDP|Nominal", "GDP|Real"):
         t = accuracy_table(summary, var)
