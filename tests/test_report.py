@@ -360,3 +360,25 @@ def test_needed_per_year_states_one_measure_per_kind_of_target(plan_run):
     assert f"{a.required_annual_growth_pct:+.1f}% real growth/yr in {int(a.latest_year) + 1}" in row("gdp_growth")
     zh = (d / "report_zh.html").read_text(encoding="utf-8")
     assert "自最新观测起每年所需" in zh and "百分点/年" in zh
+
+
+def test_english_reports_spell_the_currency_as_the_vendored_data_do(plan_run):
+    """One spelling, "yuan" (the data's unit column), although forecasts.csv keeps its "100m CNY" unit strings."""
+    from model.paths import DATA
+    from model.report.i18n import en_units
+
+    units = pd.concat([pd.read_csv(f, usecols=["unit"], dtype=str) for f in sorted((DATA / "macro").glob("*.csv"))])
+    assert "100m yuan (current prices)" in set(units["unit"]) and not units["unit"].str.contains("CNY").any()
+    d, _ = plan_run
+    fc_units = set(pd.read_csv(d / "forecasts.csv", usecols=["unit"])["unit"])
+    assert "100m CNY" in fc_units                        # the machine-readable unit strings stay as they are
+    md = _md(d)
+    page = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", _html(d))
+    for text in (md, page):
+        assert "CNY" not in text
+        assert "| 100m yuan |" in text or "<td>100m yuan</td>" in text      # the forecast table's unit cell
+        assert "100m yuan (2019 prices)" in text and "CZT nominal GDP (100m yuan)" in text
+    zh = (d / "report_zh.html").read_text(encoding="utf-8")
+    assert "长株潭地区生产总值（现价，亿元）" in zh                          # the caption still translates
+    assert en_units("100m CNY (2024 prices)") == "100m yuan (2024 prices)" and en_units("CNY") == "yuan"
+    assert en_units("billion CNY/yr; CNY_2019; CNYX") == "billion CNY/yr; CNY_2019; CNYX"   # IAMC units untouched

@@ -226,3 +226,44 @@ def test_flips_with_is_shown_in_markdown_html_chinese_and_excel():
     cols = list(sheet.columns)
     assert cols.index("可改变状态的假设 / flips with") == cols.index("依赖的假设 / rests on") + 1
     assert sheet["可改变状态的假设 / flips with"].tolist() == [note, scr.NO_FLIP]
+
+
+def test_a_status_unlike_the_screens_base_status_is_said_beside_the_note(tmp_path, monkeypatch):
+    """The screen's base point (its own path counts) is "at risk" for energy_intensity; this run says "on track"."""
+    from model.report.html import _scorecard
+    from model.report.scorecard import BASE_CLAUSE_NOTE, COLUMNS, scorecard_markdown
+    from model.report.zh import tr, tr_cell
+
+    e = _rows(("assumptions.energy.czt_relative_to_hunan_pp", 4, 0.3, "at risk ↔ on track: 4"),
+              ("assumptions.gdp.growth_adjustment_pp", 0, 0.1, ""), base="at risk").assign(target="energy_intensity")
+    g = _rows(("assumptions.energy.czt_relative_to_hunan_pp", 0, 0.0, ""), base="off track").assign(target="gdp_level")
+    table = pd.concat([e, g], ignore_index=True).assign(low=-1.0, high=1.0, base_p_meet=0.5, mu_star_conf=0.0,
+                                                        sigma=0.0, mu=0.0)[scr.COLUMNS]
+    monkeypatch.setattr(scr, "STORE", tmp_path)
+    (tmp_path / "screen_plan.csv").write_text("# key=test\n" + scr.as_text(table), encoding="utf-8")
+    note = scr.note_of(e)
+    assert note == "assumptions.energy.czt_relative_to_hunan_pp (at risk → on track in 4 of 10 steps)"
+    card = pd.DataFrame([{c: None for c in COLUMNS}] * 3).assign(
+        target=["energy_intensity", "gdp_level", "urbanisation"], name=["Energy", "GDP", "Urban"],
+        plan_value=[-10.0, 27000.0, 75.0], unit=["percent", "100m yuan", "percent"], comparator=["<=", ">=", ">="],
+        year=[2025] * 3, status=["on track", "off track", "at risk"], basis=["assumption", "observed", "observed"],
+        rests_on=["", "", ""], flips_with=[note, scr.NO_FLIP, scr.NO_FLIP], prob_meet_across_assumption=[""] * 3,
+        prob_meet=[0.76, 0.0, 0.5])
+    clause = "(screen base: at risk; this run: on track)"
+    md = scorecard_markdown(card, "plan", "", 2000)
+    assert f"* Energy: {note} {clause}" in md
+    assert f"* GDP: {scr.NO_FLIP}\n" in md                   # same status as the screen's base: no clause
+    assert f"* Urban: {scr.NO_FLIP}\n" in md                 # not in the screen table: nothing to compare
+    assert BASE_CLAUSE_NOTE in md
+    sec = _scorecard(card.assign(required_annual_growth_pct=None), {"n_paths": 2000, "scenario": "plan"})
+    table_shown = next(b for b in sec.blocks if hasattr(b, "df")).df
+    assert table_shown["flips with"].tolist() == [f"{note} {clause}", scr.NO_FLIP, scr.NO_FLIP]
+    assert any(b[:2] == ("p", BASE_CLAUSE_NOTE) for b in sec.blocks if isinstance(b, tuple))
+    assert tr_cell(f"{note} {clause}").endswith("（筛查基点状态：存在风险；本次运行状态：有望实现）")
+    assert tr(BASE_CLAUSE_NOTE) != BASE_CLAUSE_NOTE
+    # the same status, another scenario's table, or a note that is not this table's: no clause
+    same = card.assign(status=["at risk", "off track", "at risk"])
+    others = [scorecard_markdown(same, "plan", "", 2000), scorecard_markdown(card, "green", "", 2000),
+              scorecard_markdown(card.assign(flips_with=[scr.NO_FLIP] * 3), "plan", "", 2000)]
+    for text in others:
+        assert "(screen base:" not in text and BASE_CLAUSE_NOTE not in text

@@ -18,10 +18,10 @@ from ..projection import VARIABLES, Projection
 from ..targets import Target
 
 FAN_VARIABLES = {
-    "gdp": ("GDP|Nominal", "长株潭地区生产总值（现价，亿元）\nCZT GDP, 100m CNY (current prices)"),
+    "gdp": ("GDP|Nominal", "长株潭地区生产总值（现价，亿元）\nCZT GDP, 100m yuan (current prices)"),
     "population": ("Population|Resident", "长株潭常住人口（万人，2020年普查口径）\nCZT resident population, 10k persons (2020-census basis)"),
     "energy_intensity": ("Energy intensity", "长株潭单位GDP能耗（2019 = 100，基于假设）\nCZT energy use per unit of GDP, index 2019 = 100 (ASSUMPTION-based)"),
-    "hightech_va": ("High-tech VA", "长株潭高新技术产业增加值（亿元，基于假设）\nCZT high-tech value added, 100m CNY (ASSUMPTION-based)"),
+    "hightech_va": ("High-tech VA", "长株潭高新技术产业增加值（亿元，基于假设）\nCZT high-tech value added, 100m yuan (ASSUMPTION-based)"),
 }
 
 

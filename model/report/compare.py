@@ -382,7 +382,7 @@ def summary_lines(cmp: Comparison, years: tuple[int, ...] = (2025, 2030, 2035)) 
         lines.append(f"{str(row.target):<22}" + "".join(f"{v:>{w}.3f}" if v == v else f"{'–':>{w}}" for v in vals))
     ref = cmp.scenarios[0]
     lines.append("")
-    lines.append(f"CZT nominal GDP, difference of medians from {ref} (100m CNY):")
+    lines.append(f"CZT nominal GDP, difference of medians from {ref} (100m yuan):")
     for s in cmp.scenarios[1:]:
         parts = []
         for y in years:
@@ -396,7 +396,7 @@ def summary_lines(cmp: Comparison, years: tuple[int, ...] = (2025, 2030, 2035)) 
     if eff:
         lines.append("")
         lines.append("Lever effect on CZT nominal GDP, median of the path-by-path deviation from each run's own "
-                     "control (lever_effects.csv, 100m CNY):")
+                     "control (lever_effects.csv, 100m yuan):")
         for s, e in eff.items():
             parts = [f"{y}: {e[y]:+,.0f}" for y in years if y in e]
             lines.append(f"  {s:<20} " + ", ".join(parts))

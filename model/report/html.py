@@ -40,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 from ..paths import DATA, ROOT
+from .i18n import en_units
 
 STATUS_CLASS = {"on track": "ok", "met": "ok", "at risk": "warn", "binding": "warn",
                 "off track": "bad", "violated": "bad", "missed": "bad", "not modelled": "na"}
@@ -200,8 +201,8 @@ def _table_html(t: _Table, lang: str = "en") -> str:
     from .zh import tr, tr_cell
 
     df = t.df
-    T = (lambda x: tr(str(x))) if lang == "zh" else str  # noqa: E731
-    C = (lambda x: tr_cell(x)) if lang == "zh" else (lambda x: x)  # noqa: E731
+    T = (lambda x: tr(str(x))) if lang == "zh" else (lambda x: en_units(str(x)))  # noqa: E731
+    C = (lambda x: tr_cell(x)) if lang == "zh" else en_units  # noqa: E731
     out = ["<div class='scroll'><table>"]
     if t.caption:
         out.append(f"<caption class='note'>{_inline_md(T(t.caption))}</caption>")
@@ -227,13 +228,13 @@ def _table_md(t: _Table) -> str:
     df = t.df
     lines = []
     if t.caption:
-        lines += [f"*{t.caption}*", ""]
-    lines.append("| " + " | ".join(_md_cell(str(c)) for c in df.columns) + " |")
+        lines += [f"*{en_units(t.caption)}*", ""]
+    lines.append("| " + " | ".join(_md_cell(en_units(str(c))) for c in df.columns) + " |")
     lines.append("|" + "---|" * len(df.columns))
     for row in df.itertuples(index=False):
         cells = []
         for c, v in zip(df.columns, row):
-            s = _md_cell(_cell(c, v))
+            s = _md_cell(en_units(_cell(c, v)))
             cells.append(f"**{s}**" if c in t.status_cols and s != "–" else s)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -247,7 +248,7 @@ def _render_html(title: str, sections: list[_Section], lang: str = "en") -> str:
     """The HTML document; ``lang="zh"`` renders the same sections through the translation table."""
     from .zh import tr
 
-    T = tr if lang == "zh" else (lambda x: x)  # noqa: E731
+    T = tr if lang == "zh" else en_units  # noqa: E731
     body = [f"<h1>{_esc(title)}</h1>",
             "<nav>" + "".join(f"<a href='#{s.anchor}'>{_esc(T(s.title))}</a>" for s in sections) + "</nav>"]
     for s in sections:
@@ -256,7 +257,7 @@ def _render_html(title: str, sections: list[_Section], lang: str = "en") -> str:
             if isinstance(b, _Table):
                 body.append(_table_html(b, lang))
             elif isinstance(b, _Image):
-                body.append(f"<figure><img alt='{_esc(b.caption)}' src='{_data_uri(b.path)}'>"
+                body.append(f"<figure><img alt='{_esc(T(b.caption))}' src='{_data_uri(b.path)}'>"
                             f"<figcaption>{_esc(T(b.caption))}</figcaption></figure>")
             else:
                 kind, content, cls = b
@@ -276,22 +277,24 @@ def _render_html(title: str, sections: list[_Section], lang: str = "en") -> str:
 
 
 def _render_md(title: str, sections: list[_Section]) -> str:
+    """The Markdown document (English; units spelled by :func:`~model.report.i18n.en_units`)."""
+    E = en_units  # noqa: N806
     out = [f"# {title}", ""]
     for s in sections:
-        out += [f"## {s.title}", ""]
+        out += [f"## {E(s.title)}", ""]
         for b in s.blocks:
             if isinstance(b, _Table):
                 out += [_table_md(b), ""]
             elif isinstance(b, _Image):
-                out += [f"![{b.caption}]({b.path.name})", "", f"*{b.caption}*", ""]
+                out += [f"![{E(b.caption)}]({b.path.name})", "", f"*{E(b.caption)}*", ""]
             else:
                 kind, content, _ = b
                 if kind == "p":
-                    out += [content, ""]
+                    out += [E(content), ""]
                 elif kind == "h3":
-                    out += [f"### {content}", ""]
+                    out += [f"### {E(content)}", ""]
                 elif kind == "ul":
-                    out += [f"* {i}" for i in content] + [""]
+                    out += [f"* {E(i)}" for i in content] + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -376,6 +379,11 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
     from ..results.needed import needed_per_year as _needed, target_kinds
 
     kinds = target_kinds()
+    from .scorecard import BASE_CLAUSE_NOTE, flips_notes, stored_screen_base_verdicts
+
+    bases = stored_screen_base_verdicts(card, man.get("scenario")) if "flips_with" in card.columns else {}
+    if bases:
+        card = card.assign(flips_with=flips_notes(card, bases))
     rows = []
     for r in card.itertuples():
         def num(x):
@@ -402,6 +410,8 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
         s.p(f"Flips with: {sorted(no_screen)[0]}.", "note")
     else:
         s.p(FLIPS_NOTE, "note")
+    if any(isinstance(n, str) and "(screen base: " in n for n in card.get("flips_with", [])):
+        s.p(BASE_CLAUSE_NOTE, "note")
     if "prob_meet_across_assumption" in card.columns:
         sens = [(r.name, r.prob_meet_across_assumption) for r in card.itertuples()
                 if isinstance(r.prob_meet_across_assumption, str) and r.prob_meet_across_assumption]
@@ -414,10 +424,10 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
 def _forecast_section(run_dir: Path, man: dict, fc: pd.DataFrame | None, result) -> _Section:
     s = _Section("forecasts", "Forecasts and fan charts")
     charts = man.get("charts") or sorted(p.name for p in run_dir.glob("fan_*.png"))
-    caps = {"fan_gdp.png": "CZT nominal GDP (100m CNY): history, median, 50% and 90% bands, plan target ★",
+    caps = {"fan_gdp.png": "CZT nominal GDP (100m yuan): history, median, 50% and 90% bands, plan target ★",
             "fan_population.png": "CZT resident population (10k persons, 2020-census basis)",
             "fan_energy_intensity.png": "CZT energy intensity (index 2019 = 100) — rests on assumptions",
-            "fan_hightech_va.png": "CZT high-tech value added (100m CNY) — rests on assumptions"}
+            "fan_hightech_va.png": "CZT high-tech value added (100m yuan) — rests on assumptions"}
     for name in charts:
         p = run_dir / name
         if p.exists():

@@ -6,6 +6,7 @@ English rather than disappearing. Units come from :func:`model.iamc.zh_unit`.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pandas as pd
@@ -32,6 +33,33 @@ STATUS_ZH = {"on track": "有望实现", "at risk": "存在风险", "off track":
              "met": "已满足", "binding": "约束趋紧", "violated": "未满足", "missed": "未满足"}
 BASIS_ZH = {"observed": "观测值", "derived": "推算值", "assumption": "假设", "forecast": "预测",
             "forecast (assumption)": "预测（基于假设）"}
+
+
+#: The currency word as a unit (``100m CNY``, ``CNY``, ``100m CNY (2019 prices)``), not an IAMC unit
+#: (``billion CNY/yr``, ``CNY_2019``) nor part of a longer word.
+_CNY_WORD = re.compile(r"(?<![\w/])CNY(?![\w/])")
+
+
+def en_units(text: str) -> str:
+    """One spelling of the currency in English report text: ``yuan``, as in the vendored data.
+
+    The data files and ``calibration/targets.toml`` write ``100m yuan``; the forecast
+    tables (``forecasts.csv``, IAMC) keep their ``100m CNY`` unit strings, which the
+    English reports show as ``100m yuan`` so one report never mixes the two.
+
+    Parameters
+    ----------
+    text : str
+        A cell, caption or sentence of an English report.
+
+    Returns
+    -------
+    str
+        ``text`` with the unit word ``CNY`` written ``yuan`` (``100m CNY (2019 prices)``
+        → ``100m yuan (2019 prices)``); IAMC units such as ``billion CNY/yr`` and
+        ``CNY_2019`` are left alone.
+    """
+    return _CNY_WORD.sub("yuan", text) if "CNY" in text else text
 
 
 def bilingual(zh: str, en: str) -> str:

@@ -9,6 +9,11 @@ assumptions whose plausible range can flip its status, from the stored Morris
 screen of the run's scenario (:func:`model.sweep.screen.flips_with`, passed in
 by :func:`model.runner.run_scenario` as ``flips``); a scenario without a current
 screen says so (:data:`model.sweep.screen.NO_SCREEN`), never a stale note.
+The screen's base point runs at the screen's own path counts, so near a
+threshold its status can differ from the run's: the human-facing scorecards
+(``scorecard.md``, the report) then append ``(screen base: at risk; this run:
+on track)`` to the note (:func:`base_clause`); ``scorecard.csv`` keeps the
+screen's note as stored, since :func:`scorecard` receives only the notes.
 """
 from __future__ import annotations
 
@@ -220,14 +225,89 @@ def scorecard_markdown(sc: pd.DataFrame, scenario: str, horizon_note: str, n_pat
     if sens:
         lines += ["", "Verdicts that rest on an assumption, across its plausible range:", ""]
         lines += [f"* {r.name}: {r.prob_meet_across_assumption}" for r in sens]
-    lines += flips_markdown(sc)
+    lines += flips_markdown(sc, scenario)
     return "\n".join(lines) + "\n"
 
 
-def flips_markdown(sc: pd.DataFrame) -> list[str]:
-    """Markdown lines of the ``flips_with`` notes (one line when no current screen covers the run)."""
+def screen_base_verdicts(card: pd.DataFrame, table: pd.DataFrame | None) -> dict[str, str]:
+    """Target -> the stored screen's base status, for the rows whose ``flips_with`` note is that screen's.
+
+    The screen's base point is the run's scenario at the screen's own path counts
+    (``calibration/sweeps/screen.toml``), so near a threshold its status can differ
+    from the run's. A row's note counts as the screen's when it equals
+    :func:`model.sweep.screen.note_of` of the table's rows of that target (so a table
+    stored after the run, or a run without a current screen, gives nothing).
+
+    Parameters
+    ----------
+    card : DataFrame
+        A scorecard (``target``, ``flips_with``).
+    table : DataFrame or None
+        A stored screen table (:func:`model.sweep.screen.read_table`).
+
+    Returns
+    -------
+    dict
+        Target id -> ``base_verdict`` of the table.
+    """
+    from ..sweep.screen import note_of
+
+    if table is None or table.empty or "flips_with" not in card.columns:
+        return {}
+    notes = dict(zip(card["target"], card["flips_with"]))
+    out = {}
+    for t, g in table.groupby("target", sort=False):
+        note = notes.get(t)
+        if isinstance(note, str) and note and note == note_of(g):
+            out[t] = str(g["base_verdict"].iloc[0])
+    return out
+
+
+def stored_screen_base_verdicts(card: pd.DataFrame, scenario: str | None) -> dict[str, str]:
+    """:func:`screen_base_verdicts` with the table stored for ``scenario`` (none, unreadable: {})."""
+    from ..errors import CztError
+    from ..sweep import screen as scr
+
+    path = scr.STORE / f"screen_{scenario}.csv"
+    if not scenario or not path.is_file():
+        return {}
+    try:
+        return screen_base_verdicts(card, scr.read_table(path))
+    except (CztError, OSError, ValueError):
+        return {}
+
+
+def base_clause(status, base: str | None) -> str:
+    """`` (screen base: at risk; this run: on track)`` when the two statuses differ, else ""."""
+    if not base or not isinstance(status, str) or not status or status == base:
+        return ""
+    return f" (screen base: {base}; this run: {status})"
+
+
+def flips_notes(card: pd.DataFrame, bases: Mapping[str, str] | None = None) -> list:
+    """Each row's ``flips_with`` note, with :func:`base_clause` appended where ``bases`` (target -> the
+    screen's base status) differs from the row's ``status``; non-strings as they are."""
+    bases = bases or {}
+    return [n + base_clause(st, bases.get(t)) if isinstance(n, str) and n else n
+            for t, n, st in zip(card["target"], card["flips_with"], card["status"])]
+
+
+#: Said under the notes when a clause of :func:`base_clause` is shown.
+BASE_CLAUSE_NOTE = ("Where the screen's base status (the same scenario at the screen's own path counts, "
+                    "calibration/sweeps/screen.toml) differs from this run's, the note says both: the steps counted "
+                    "flip the screen's base status, which may not be this run's near a threshold.")
+
+
+def flips_markdown(sc: pd.DataFrame, scenario: str | None = None) -> list[str]:
+    """Markdown lines of the ``flips_with`` notes (one line when no current screen covers the run).
+
+    With ``scenario``, a note whose status differs from the stored screen's base status says both
+    (:func:`base_clause`).
+    """
     if "flips_with" not in sc.columns:
         return []
+    bases = stored_screen_base_verdicts(sc, scenario)
+    sc = sc.assign(flips_with=flips_notes(sc, bases))
     notes = [(r.name, r.flips_with) for r in sc.itertuples() if isinstance(r.flips_with, str) and r.flips_with]
     if not notes:
         return []
@@ -235,7 +315,8 @@ def flips_markdown(sc: pd.DataFrame) -> list[str]:
                 "(stored Morris screen, `calibration/sweeps/screen_<scenario>.csv`; column `flips_with`):", ""]
     if len({t for _, t in notes}) == 1 and notes[0][1].startswith("no current screen"):
         return head + [f"* every modelled target: {notes[0][1]}"]
-    return head + [f"* {n}: {t}" for n, t in notes]
+    return head + [f"* {n}: {t}" for n, t in notes] + (["", BASE_CLAUSE_NOTE] if any(
+        base_clause(st, bases.get(t)) for t, st in zip(sc["target"], sc["status"])) else [])
 
 
 _SHORT_NAME = {"gdp_level": "GDP", "gdp_growth": "growth", "energy_intensity": "energy index",

@@ -55,11 +55,11 @@ PHRASES = {
     "ei_cap": "能耗强度上限", "ei_achieved": "实际能耗强度", "gdp": "GDP（不变价）", "gdp_nominal": "GDP（现价）",
     "hightech_share_pct": "高新技术占比 %", "sha256": "SHA-256",
     # figure and table captions
-    "CZT nominal GDP (100m CNY): history, median, 50% and 90% bands, plan target ★":
+    "CZT nominal GDP (100m yuan): history, median, 50% and 90% bands, plan target ★":
         "长株潭地区生产总值（现价，亿元）：历史、中位数、50%与90%区间，★为规划目标",
     "CZT resident population (10k persons, 2020-census basis)": "长株潭常住人口（万人，2020年普查口径）",
     "CZT energy intensity (index 2019 = 100) — rests on assumptions": "长株潭单位GDP能耗（2019 = 100）——基于假设",
-    "CZT high-tech value added (100m CNY) — rests on assumptions": "长株潭高新技术产业增加值（亿元）——基于假设",
+    "CZT high-tech value added (100m yuan) — rests on assumptions": "长株潭高新技术产业增加值（亿元）——基于假设",
     "GDP vs energy intensity frontier (ε-constraint), frontier.png": "GDP与能耗强度前沿（ε约束法），frontier.png",
     "Investment under the best allocation across sample paths, fan_investment.png":
         "各样本路径最优分配下的投资，fan_investment.png",
@@ -76,6 +76,11 @@ PHRASES = {
         "可改变状态的假设：在其合理取值范围内可改变目标状态的标注假设（至多两项），来自本情景存储的 Morris 筛查"
         "（设计：calibration/sweeps/screen.toml；结果表：calibration/sweeps/screen_<scenario>.csv）；"
         "“n 步中 k 步”：筛查中沿该假设的基本效应步中状态发生变化的步数。",
+    "Where the screen's base status (the same scenario at the screen's own path counts, "
+    "calibration/sweeps/screen.toml) differs from this run's, the note says both: the steps counted flip the "
+    "screen's base status, which may not be this run's near a threshold.":
+        "若筛查基点状态（同一情景在筛查自身的路径数下，见 calibration/sweeps/screen.toml）与本次运行的状态不同，"
+        "注释同时列出两者：所计的步数改变的是筛查基点的状态，在阈值附近它可能不是本次运行的状态。",
     "Intervals: 80% (10%–90% quantiles) throughout; fan charts also shade the 50% and 90% bands, as labelled.":
         "区间：全文统一为80%区间（10%–90%分位数）；扇形图另绘50%与90%区间，如图例所示。",
 }
@@ -107,6 +112,9 @@ def _flips_zh(text: str) -> str:
 
 # sentences with numbers in them: (pattern on the English text, Chinese from the match)
 PATTERNS: list[tuple[re.Pattern, object]] = [
+    (re.compile(r"^(?P<n>.+) \(screen base: (?P<b>[a-z ]+); this run: (?P<r>[a-z ]+)\)$", re.S),
+     lambda m: f"{tr_cell(m['n'])}（筛查基点状态：{STATUS_ZH.get(m['b'], m['b'])}；"
+               f"本次运行状态：{STATUS_ZH.get(m['r'], m['r'])}）"),
     (re.compile(r"^no screened assumption flips it$"), lambda m: "筛查的假设均不能改变其状态"),
     (re.compile(r"^no current screen$"), lambda m: "无当前筛查"),
     (re.compile(r"^Flips with: no current screen for this scenario .*\.$", re.S), lambda m: "可改变状态的假设：" + _NO_SCREEN_ZH + "。"),
