@@ -1,4 +1,4 @@
-"""Rolling-origin evaluation of the delivered forecast (``czt evaluate``).
+r"""Rolling-origin evaluation of the delivered forecast (``czt evaluate``).
 
 For every origin T the control forecast is produced exactly as ``czt run``
 produces it — :func:`model.engine.control.control`: :func:`model.data.build_panel` as of T, then
@@ -87,7 +87,7 @@ def _genuine(full_panel, variable: str, region: str) -> pd.Series:
 
 
 def _revision_gap(full_panel, region: str) -> pd.Series:
-    """:math:`\rho_y = \log N_y - \log(R_y D_y / 100)` (see the module docstring); for CZT the
+    r""":math:`\rho_y = \log N_y - \log(R_y D_y / 100)` (see the module docstring); for CZT the
     published aggregate over the sum of the cities' real x deflator."""
     nom = full_panel.series("gdp_nominal", region)
     cities = CITIES if region == CZT else [region]
