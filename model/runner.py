@@ -168,6 +168,10 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
     from .sweep.screen import flips_with
 
     card = scorecard(targets, panel, proj, plan_figures, flips=flips_with(sc))  # stored screen's notes, if current
+    from .report.scorecard import flips_notes, stored_screen_base_verdicts
+
+    # a note whose screen base status differs from this run's says both, in every output (csv, Excel, reports)
+    card["flips_with"] = flips_notes(card, stored_screen_base_verdicts(card, sc.name))
     last = panel.latest("gdp_nominal", "CZT")[0]
     hist_years = last - sc.forecast.history_start + 1
     horizon_note = (f"Horizon: {sc.forecast.end_year - last} years beyond the last GDP data year {last}, "

@@ -267,3 +267,13 @@ def test_a_status_unlike_the_screens_base_status_is_said_beside_the_note(tmp_pat
               scorecard_markdown(card.assign(flips_with=[scr.NO_FLIP] * 3), "plan", "", 2000)]
     for text in others:
         assert "(screen base:" not in text and BASE_CLAUSE_NOTE not in text
+    # the runner annotates the card itself (scorecard.csv, workbook): rendering it adds no second clause
+    from model.report.scorecard import flips_notes, stored_screen_base_verdicts
+
+    done = card.assign(flips_with=flips_notes(card, stored_screen_base_verdicts(card, "plan")))
+    assert done["flips_with"].tolist() == [f"{note} {clause}", scr.NO_FLIP, scr.NO_FLIP]
+    md2 = scorecard_markdown(done, "plan", "", 2000)
+    assert md2.count(clause) == 1 and BASE_CLAUSE_NOTE in md2
+    sec2 = _scorecard(done.assign(required_annual_growth_pct=None), {"n_paths": 2000, "scenario": "plan"})
+    shown2 = next(b for b in sec2.blocks if hasattr(b, "df")).df
+    assert shown2["flips with"].tolist()[0] == f"{note} {clause}"

@@ -34,7 +34,7 @@ def _fan_chart(fan, path: Path, scenario: str) -> None:
     ax.fill_between(y, fan["q25"], fan["q75"], alpha=0.35, color="tab:blue", label="50% band")
     ax.plot(y, fan["q50"], color="tab:blue", label="median")
     ax.set_title(f"{scenario}: investment under the best allocation (LP across sample paths)")
-    ax.set_ylabel("100m CNY, base-year prices")
+    ax.set_ylabel("100m yuan, base-year prices")
     ax.legend(loc="upper left")
     fig.savefig(path, dpi=110)
 

@@ -10,10 +10,10 @@ screen of the run's scenario (:func:`model.sweep.screen.flips_with`, passed in
 by :func:`model.runner.run_scenario` as ``flips``); a scenario without a current
 screen says so (:data:`model.sweep.screen.NO_SCREEN`), never a stale note.
 The screen's base point runs at the screen's own path counts, so near a
-threshold its status can differ from the run's: the human-facing scorecards
-(``scorecard.md``, the report) then append ``(screen base: at risk; this run:
-on track)`` to the note (:func:`base_clause`); ``scorecard.csv`` keeps the
-screen's note as stored, since :func:`scorecard` receives only the notes.
+threshold its status can differ from the run's: the note then says both,
+``(screen base: at risk; this run: on track)`` (:func:`base_clause`), appended by
+:func:`model.runner.run_scenario` to the card itself (so ``scorecard.csv``, the
+workbook and the reports agree) and by the renderers to a card that lacks it.
 """
 from __future__ import annotations
 
@@ -316,7 +316,7 @@ def flips_markdown(sc: pd.DataFrame, scenario: str | None = None) -> list[str]:
     if len({t for _, t in notes}) == 1 and notes[0][1].startswith("no current screen"):
         return head + [f"* every modelled target: {notes[0][1]}"]
     return head + [f"* {n}: {t}" for n, t in notes] + (["", BASE_CLAUSE_NOTE] if any(
-        base_clause(st, bases.get(t)) for t, st in zip(sc["target"], sc["status"])) else [])
+        "(screen base: " in t for _, t in notes) else [])
 
 
 _SHORT_NAME = {"gdp_level": "GDP", "gdp_growth": "growth", "energy_intensity": "energy index",
