@@ -36,7 +36,7 @@ def main() -> None:
     imp_all = [timed([PY, "-c", "import pandas, statsmodels.api, pyomo.environ, matplotlib.pyplot"])
                for _ in range(args.repeat)]
     imp_run = [timed([PY, "-c", "import model.runner, model.projection, model.forecast.methods, "
-                      "statsmodels.tsa.exponential_smoothing.ets, scipy.optimize, matplotlib.pyplot"])
+                      "scipy.optimize, scipy.stats, matplotlib.figure, matplotlib.backends.backend_agg, openpyxl"])
                for _ in range(args.repeat)]
     with tempfile.TemporaryDirectory() as d:
         timed([CZT, "run", args.scenario, "-q", "--out", f"{d}/warm"])  # refreshes the backtest cache if stale

@@ -135,8 +135,44 @@ def test_ets_reaches_statsmodels_likelihood():
     res = ETSModel(y, error="add", trend="add", damped_trend=True).fit(disp=False)
     assert f.params["loglik"] >= res.llf - 0.05
     assert 0.8 <= f.params["phi"] <= 0.98
-    np.testing.assert_allclose(M.point_ets_damped(f, 3),
-                               f.state["res"].forecast(3), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_ets_states_paths_and_forecasts_are_statsmodels(seed):
+    """The recursion of fit/simulate/point_ets_damped against ``ETSModel(...).smooth(params)``
+    at the fitted parameters: residuals, final state, sigma, log-likelihood, point forecasts
+    and the simulated paths from the same random stream."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    y = rw_drift(n=28, seed=seed).to_numpy() + np.cumsum(np.linspace(0.04, -0.01, 28))
+    f = M.fit_ets_damped(y)
+    assert f.method == "ets_damped"
+    p = f.params
+    res = ETSModel(y, error="add", trend="add", damped_trend=True).smooth(
+        np.array([p["alpha"], p["beta"], p["phi"], p["initial_level"], p["initial_trend"]]))
+    err, l_T, b_T = M._ets_recursion(p["alpha"], p["beta"], p["phi"], p["initial_level"], p["initial_trend"],
+                                     y.tolist())
+    np.testing.assert_allclose(err, res.resid, rtol=0, atol=1e-12)
+    np.testing.assert_allclose([l_T, b_T], [res.level[-1], res.slope[-1]], rtol=0, atol=1e-12)
+    assert p["sigma"] == pytest.approx(np.sqrt(res.mse), rel=1e-12)
+    assert p["loglik"] == pytest.approx(res.llf, rel=1e-10)
+    np.testing.assert_allclose(M.point_ets_damped(f, 12), res.forecast(12), rtol=0, atol=1e-12)
+    ours = M.simulate_ets_damped(f, 12, 500, np.random.default_rng(7))
+    theirs = np.asarray(res.simulate(12, anchor="end", repetitions=500, rng=np.random.default_rng(7))).T
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+
+
+def test_running_the_ets_method_does_not_import_statsmodels():
+    """A run's default methods need no statsmodels import (it is the tests' reference only)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from model.forecast import methods as M; "
+            "f = M.fit_ets_damped(np.cumsum(np.full(25, 0.05)) + 0.01 * np.sin(np.arange(25))); "
+            "M.simulate_ets_damped(f, 5, 10, np.random.default_rng(0)); "
+            "print(f.method, any(m.startswith('statsmodels') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["ets_damped", "False"]
 
 
 def test_slowing_growth_recovers_decay():
@@ -176,12 +212,3 @@ def test_naive_is_the_no_change_random_walk():
     assert np.std(sims[:, 3]) == pytest.approx(2 * sig, rel=0.03)  # sqrt(4) sigma at h = 4
 
 
-def test_ets_filter_errors_equal_the_recursion():
-    # the two-lfilter closed form of the ETS(A,Ad,N) one-step errors against its loop definition
-    from model.forecast.methods import _ets_resid, _ets_resid_loop
-
-    rng = np.random.default_rng(3)
-    y = np.cumsum(0.05 + 0.02 * rng.standard_normal(30))
-    for u in ([0.5, 0.0, 0.0, 0.1, 0.05], [-6.0, 2.0, -1.0, -0.3, 0.2], [3.0, -3.0, 4.0, 0.0, 0.0]):
-        u = np.asarray(u)
-        np.testing.assert_allclose(_ets_resid(u, y), _ets_resid_loop(u, y), rtol=1e-10, atol=1e-12)

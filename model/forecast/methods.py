@@ -18,8 +18,9 @@ Methods
     ETS(A,Ad,N) — additive error, additive damped trend (Gardner & McKenzie
     1985; Hyndman et al. 2008) — statsmodels ``ETSModel`` on logs with its
     default parameter bounds; the (SSE = Gaussian ML) estimation is done by a
-    fast MINPACK least squares and handed to ``ETSModel.smooth``; paths from
-    ``ETSResults.simulate``.
+    fast MINPACK least squares; states, paths and point forecasts follow
+    ``ETSResults`` exactly (checked against statsmodels in the tests, which is
+    not imported at run time).
 ``arima``
     ARIMA(p,1,q) with drift: an ARMA(p,q) with a constant mean on the
     log-differences, p, q ≤ 2, order chosen by AICc (Hurvich & Tsai 1989).
@@ -271,56 +272,43 @@ def drift_interval(fit: FitResult, h: int, level: float = 0.9) -> tuple[np.ndarr
     return c - half, c + half
 
 
-_LFILTER = None  # scipy.signal.lfilter, imported on first use
-
 # ----------------------------------------------------------------------------
-# ETS(A,Ad,N) via statsmodels
+# ETS(A,Ad,N): MINPACK least squares; states, paths and point forecasts by the recursion
 
 
-def _ets_resid(u: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _ets_recursion(alpha: float, beta: float, phi: float, l0: float, b0: float, y) -> tuple[list, float, float]:
+    """One-step errors and final state of ETS(A,Ad,N) (Hyndman et al. 2008, §2.3).
+
+    .. math:: \\hat y_t = l + \\phi b, \\quad e_t = y_t - \\hat y_t, \\quad
+              l \\leftarrow \\hat y_t + \\alpha e_t, \\quad b \\leftarrow \\phi b + \\beta e_t
+
+    on Python floats (for the 20-30 annual observations here this is faster than a
+    vectorised filter, and needs no scipy.signal import at run time); the arithmetic is
+    statsmodels' ``ETSResults.simulate`` recursion with the observed errors.
+
+    Returns
+    -------
+    (errors, l_T, b_T) : list of float, float, float
+    """
+    lev, tr = float(l0), float(b0)
+    out = [0.0] * len(y)
+    for t, yt in enumerate(y):
+        f = lev + tr * phi
+        err = yt - f
+        out[t] = err
+        lev = f + alpha * err
+        tr = tr * phi + beta * err
+    return out, lev, tr
+
+
+def _ets_resid(u: np.ndarray, y) -> np.ndarray:
     """One-step errors of ETS(A,Ad,N) for transformed parameters ``u``.
 
     α = lo + (hi−lo)·logistic(u0); β* = β/α likewise; φ = 0.8 + 0.18·logistic(u2)
     (statsmodels' default bounds: 1e-4 < α < 1 − 1e-4, 1e-4 < β/α < 1 − 1e-4,
-    0.8 ≤ φ ≤ 0.98); u3, u4 = initial level and trend.
-
-    The recursion ŷ_t = l + φb, l ← ŷ_t + αe_t, b ← φb + βe_t is a linear
-    time-invariant filter, so the errors are computed with two ``lfilter``
-    calls: the zero-state response e/y = (1 − B)(1 − φB)/(1 − tr(D)B +
-    det(D)B²), D = [[1−α, φ(1−α)], [−β, φ(1−β)]], minus the response to the
-    initial state, w'D^{t-1}x₀ with w = (1, φ)."""
-    global _LFILTER
-    if _LFILTER is None:
-        from scipy.signal import lfilter as _lf
-
-        _LFILTER = _lf
+    0.8 ≤ φ ≤ 0.98); u3, u4 = initial level and trend. ``y``: a list of floats."""
     alpha, beta, phi = _ets_params(u)
-    tr = 1.0 - alpha + phi * (1.0 - beta)
-    det = phi * (1.0 - alpha)
-    a = np.array([1.0, -tr, det])
-    e = _LFILTER(np.array([1.0, -(1.0 + phi), phi]), a, y)
-    l0, b0 = u[3], u[4]
-    r1 = l0 + phi * b0
-    # D x0, then w' D x0
-    dl, db = (1 - alpha) * l0 + phi * (1 - alpha) * b0, -beta * l0 + phi * (1 - beta) * b0
-    r2 = dl + phi * db
-    imp = np.zeros(y.size)
-    imp[0] = 1.0
-    return e - _LFILTER(np.array([r1, r2 - tr * r1]), a, imp)
-
-
-def _ets_resid_loop(u: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Reference (loop) implementation of :func:`_ets_resid`."""
-    alpha, beta, phi = _ets_params(u)
-    lev, tr = u[3], u[4]
-    e = np.empty(y.size)
-    for t in range(y.size):
-        f = lev + phi * tr
-        err = y[t] - f
-        e[t] = err
-        lev = f + alpha * err
-        tr = phi * tr + beta * err
-    return e
+    return np.array(_ets_recursion(alpha, beta, phi, u[3], u[4], y)[0])
 
 
 def _logistic(x):
@@ -335,18 +323,22 @@ def _ets_params(u):
 
 
 def fit_ets_damped(y) -> FitResult:
-    """ETS(A,Ad,N) on log-levels; results are a statsmodels ``ETSResults``.
+    """ETS(A,Ad,N) on log-levels, estimated as statsmodels' ``ETSModel`` would be.
 
     With additive errors the Gaussian MLE of ETSModel minimises the sum of
     squared one-step errors (Hyndman et al. 2008, §5.2), so the five parameters
     (α, β, φ, initial level, initial trend; statsmodels' default bounds) are
-    estimated by MINPACK least squares, and the estimates are passed to
-    ``ETSModel(...).smooth(params)`` to obtain the statsmodels results object
-    used for ``forecast``/``simulate`` (``ETSModel.fit`` takes 30–500 ms per
-    call here, too slow for rolling backtests; tests check that the likelihood
-    reached is at least that of ``ETSModel.fit``).  Falls back to drift when
-    ``len(y) < MIN_OBS['ets_damped']`` or the fit fails.  ``params``: alpha,
-    beta, phi, sigma (residual sd), loglik.
+    estimated by MINPACK least squares (``ETSModel.fit`` takes 30–500 ms per
+    call here, too slow for rolling backtests). The final state comes from the
+    same recursion (:func:`_ets_recursion`), σ² = mean squared one-step error
+    (statsmodels' concentrated scale) and the log-likelihood
+    :math:`-\\tfrac n2(\\log 2\\pi\\sigma^2 + 1)`. Tests check, against
+    ``ETSModel(...).smooth(params)``, the states, σ, the log-likelihood, the point
+    forecasts and the simulated paths (same random stream), and that the likelihood
+    reached is at least that of ``ETSModel.fit``; statsmodels is not imported at
+    run time. Falls back to drift when ``len(y) < MIN_OBS['ets_damped']`` or the fit
+    fails. ``params``: alpha, beta, phi, sigma (residual sd), initial level and
+    trend, loglik.
     """
     arr, last_year = _as_logs(y, "forecast.ets_damped", MIN_OBS["drift"])
     if arr.size < MIN_OBS["ets_damped"]:
@@ -355,49 +347,67 @@ def fit_ets_damped(y) -> FitResult:
     try:
         from scipy.optimize import leastsq
 
+        yl = arr.tolist()
         d = np.diff(arr)
         best = None
         for start in ((0.5, 0.0, 0.0), (-6.0, 0.0, 0.0)):
             u0 = np.array([*start, arr[0] - d[:3].mean(), d[:3].mean()])
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore")
-                u = leastsq(_ets_resid, u0, args=(arr,), xtol=1e-7, ftol=1e-10, maxfev=1000)[0]
-            sse = float(np.sum(_ets_resid(u, arr) ** 2))
+                u = leastsq(_ets_resid, u0, args=(yl,), xtol=1e-7, ftol=1e-10, maxfev=1000)[0]
+            sse = float(np.sum(_ets_resid(u, yl) ** 2))
             if best is None or sse < best[1]:
                 best = (u, sse)
         u, sse = best
         alpha, beta, phi = _ets_params(u)
-        params_sm = np.array([alpha, beta, phi, u[3], u[4]])
-        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-        with _warnings.catch_warnings():
-            _warnings.simplefilter("ignore")
-            model = ETSModel(arr, error="add", trend="add", damped_trend=True)
-            res = model.smooth(params_sm)
-        sigma = float(np.sqrt(res.mse))
-        if not (np.isfinite(sigma) and np.all(np.isfinite(params_sm))):
+        err, l_T, b_T = _ets_recursion(alpha, beta, phi, u[3], u[4], yl)
+        mse = float(np.mean(np.square(err)))
+        sigma = math.sqrt(mse)
+        loglik = -0.5 * arr.size * (math.log(2 * math.pi * mse) + 1.0) if mse > 0 else math.inf
+        if not (np.isfinite(sigma) and all(np.isfinite([alpha, beta, phi, u[3], u[4], l_T, b_T]))):
             raise FloatingPointError("non-finite estimates")
     except Exception as exc:  # noqa: BLE001 - any estimation failure -> benchmark
         return _fallback(arr, last_year, "ets_damped", f"fit failed ({type(exc).__name__}: {exc})")
     params = {"alpha": float(alpha), "beta": float(beta), "phi": float(phi), "sigma": sigma,
-              "initial_level": float(u[3]), "initial_trend": float(u[4]), "loglik": float(res.llf)}
-    return FitResult("ets_damped", "ets_damped", params, arr.size, last_year, (), {"res": res})
+              "initial_level": float(u[3]), "initial_trend": float(u[4]), "loglik": float(loglik)}
+    return FitResult("ets_damped", "ets_damped", params, arr.size, last_year, (),
+                     {"level": l_T, "trend": b_T})
 
 
 def simulate_ets_damped(fit: FitResult, h: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
-    """Paths from ``ETSResults.simulate(h, anchor='end', repetitions=n_paths, rng=rng)``."""
+    """Paths of the fitted ETS(A,Ad,N) from its final state, as ``ETSResults.simulate(h,
+    anchor='end', repetitions=n_paths, rng=rng)`` draws them: ε = N(0, 1) draws of shape
+    (h, n_paths) times σ, then ŷ = l + φb, y = ŷ + ε, l ← ŷ + αε, b ← φb + βε."""
     if fit.method != "ets_damped":
         return simulate(fit, h, n_paths, rng)
     _check_h(h, n_paths)
-    sims = fit.state["res"].simulate(h, anchor="end", repetitions=n_paths, rng=rng)
-    sims = np.asarray(sims, dtype=float).reshape(h, n_paths)
-    return sims.T.copy()
+    p = fit.params
+    alpha, beta, phi = p["alpha"], p["beta"], p["phi"]
+    eps = rng.standard_normal((h, n_paths)) * p["sigma"]
+    lev = np.full(n_paths, fit.state["level"])
+    tr = np.full(n_paths, fit.state["trend"])
+    out = np.empty((n_paths, h))
+    for t in range(h):
+        b = tr * phi
+        f = lev + b
+        out[:, t] = f + eps[t]
+        lev = f + alpha * eps[t]
+        tr = b + beta * eps[t]
+    return out
 
 
 def point_ets_damped(fit: FitResult, h: int) -> np.ndarray:
+    """Point forecast l_T + (φ + … + φ^j) b_T, j = 1..h (the recursion with zero errors)."""
     if fit.method != "ets_damped":
         return point(fit, h)
-    return np.asarray(fit.state["res"].forecast(h), dtype=float)
+    _check_h(h, 1)
+    lev, tr, phi = fit.state["level"], fit.state["trend"], fit.params["phi"]
+    out = np.empty(h)
+    for t in range(h):
+        tr = tr * phi
+        lev = lev + tr
+        out[t] = lev
+    return out
 
 
 # ----------------------------------------------------------------------------
