@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..data.panel import BASE_YEAR, CITIES, CZT, Panel
+# REGIONS and VARIABLES (the forecast variables) live in the data layer, which scenario/ and results/ read too
+from ..data.panel import BASE_YEAR, CITIES, CZT, REGIONS, VARIABLES, Panel
 
-REGIONS = CITIES + [CZT]
 BACKTEST_SEED = 20080101  # fixed: backtests depend on data, settings and code only (see backtest_store)
 # Interval calibration (model.forecast.calibrate), fixed before any evaluation and not tuned:
 CALIBRATION_LEVEL = 0.8        # the conformal quantile matches the central 80% interval
@@ -68,21 +68,6 @@ CALIBRATED = ("GDP|Real", "GDP|Deflator", "Population|Resident")
 # origins before 2020 already contain the answer: its calibration uses only origins from 2020 on
 # (post-census year-end figures, genuine observations).
 FIRST_GENUINE_ORIGIN = {"Population|Resident": 2020}
-
-# variable name in outputs -> (panel variable, unit)
-VARIABLES = {
-    "GDP|Nominal": ("gdp_nominal", "100m CNY"),
-    "GDP|Real": ("gdp_real", "100m CNY (2019 prices)"),
-    "GDP|Real growth": ("gdp_real_growth", "%"),
-    "GDP|Deflator": ("gdp_deflator", "index (2019 = 100)"),
-    "GDP per capita": ("gdp_per_capita", "CNY"),
-    "Population|Resident": ("pop_resident", "10k persons"),
-    "Population|Urban": ("pop_urban", "10k persons"),
-    "Urbanisation rate": ("urbanization_rate", "%"),
-    "Energy intensity": ("energy_intensity_index", "index (2019 = 100)"),
-    "High-tech VA": ("hightech_va", "100m CNY"),
-    "High-tech VA|Share of GDP": ("hightech_share_gdp", "%"),
-}
 
 # Which outputs rest on which labelled assumptions (parameter keys).
 ASSUMPTION_DEPENDENCIES = {

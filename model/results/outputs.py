@@ -1,12 +1,16 @@
 """Turn a :class:`~model.engine.projection.Projection` into the IAMC long forecast table."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from ..data.panel import BASE_YEAR, Panel
+from ..data.panel import BASE_YEAR, VARIABLES, Panel
 from .iamc import HISTORY, QUANTILES, REGION_NAMES, to_iamc
-from ..engine.projection import VARIABLES, Projection
+
+if TYPE_CHECKING:  # the engine hands its Projection to results; results never import the engine
+    from ..engine.projection import Projection
 
 
 #: variables whose price/index base follows the panel's base year (:func:`model.data.panel.units_for`)

@@ -272,7 +272,7 @@ class Target2035(_Strict):
     @field_validator("variable")
     @classmethod
     def _known_variable(cls, v: str) -> str:
-        from ..engine.projection import VARIABLES  # lazy: projection imports the data layer
+        from ..data.panel import VARIABLES  # lazy: the data layer imports pandas
 
         if v not in VARIABLES:
             raise ValueError(f"not a forecast variable (one of: {', '.join(VARIABLES)})")
@@ -281,7 +281,7 @@ class Target2035(_Strict):
     @field_validator("region")
     @classmethod
     def _known_region(cls, v: str) -> str:
-        from ..engine.projection import REGIONS
+        from ..data.panel import REGIONS
 
         if v not in REGIONS:
             raise ValueError(f"not one of {', '.join(REGIONS)}")

@@ -62,7 +62,7 @@ def check_criterion(t):
     if t.base_year is not None and t.base_year >= t.year:
         raise ValueError("base_year: must be before year")
     if getattr(t, "variable", None):
-        from ..engine.projection import VARIABLES  # lazy: projection imports the data layer
+        from ..data.panel import VARIABLES  # lazy: the data layer imports pandas
 
         if t.variable not in VARIABLES:
             raise ValueError(f"variable: '{t.variable}' is not a forecast variable (one of: {', '.join(VARIABLES)})")
