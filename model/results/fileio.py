@@ -126,14 +126,14 @@ def remove_stale_temp(parent: Path) -> list[Path]:
 
 
 def _refuse_project_inputs(target: Path) -> None:
-    """Outputs never go into the project's inputs (calibration data, scenarios, the package)."""
+    """Outputs never go into the project's inputs (calibration data, scenarios, the package ``model/``)."""
     from ..paths import CALIBRATION, SCENARIOS
 
     try:
         t = Path(target).resolve()
     except (OSError, RuntimeError):
         return
-    for folder in (CALIBRATION, SCENARIOS, Path(__file__).resolve().parent):
+    for folder in (CALIBRATION, SCENARIOS, Path(__file__).resolve().parents[1]):
         f = folder.resolve()
         if t == f or f in t.parents:
             raise CztOutputError(target, f"is inside {f}, one of the model's input folders; choose a folder "
