@@ -193,9 +193,9 @@ def evaluate(scenario: str = typer.Argument("baseline", help="Scenario whose for
 
     from .engine.evaluate import evaluate as run_evaluation
     from .engine.evaluate import store_summary, write_evaluation
+    from .paths import OUTPUTS
     from .results.fileio import atomic_dir, check_output_dir
     from .results.manifest import code_version, package_versions
-    from .paths import OUTPUTS
     from .scenario import check_n_paths, load_scenario
 
     try:

@@ -21,10 +21,10 @@ import pandas as pd
 
 # the structural state and the IO system (model.engine.state; the sweep's fast path uses them too)
 from .engine.state import io_system as _io_system, structural_state as _state
-from .results.fileio import atomic_dir, check_output_dir
-from .scenario import check_horizons, check_n_paths
-from .results.iamc import write_csv, write_iamc
 from .paths import CALIBRATION, DATA, OUTPUTS
+from .results.fileio import atomic_dir, check_output_dir
+from .results.iamc import write_csv, write_iamc
+from .scenario import check_horizons, check_n_paths
 
 
 @dataclass
