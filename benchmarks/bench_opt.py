@@ -34,7 +34,7 @@ import numpy as np
 def _control():
     from model.data.loader import load_sources
     from model.data.panel import build_panel
-    from model.projection import project
+    from model.engine.projection import project
     from model.runner import _state
     from model.scenario import load_scenario
 

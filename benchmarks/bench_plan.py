@@ -36,7 +36,7 @@ def resolve_benchmark(n_lp: int) -> dict:
     from model.data.panel import build_panel
     from model.engine.alternative import _sample
     from model.opt import PathLP, paths_from_projection
-    from model.projection import project
+    from model.engine.projection import project
     from model.scenario import load_scenario
 
     sc = load_scenario("plan")

@@ -35,7 +35,7 @@ def main() -> None:
     args = ap.parse_args()
     imp_all = [timed([PY, "-c", "import pandas, statsmodels.api, pyomo.environ, matplotlib.pyplot"])
                for _ in range(args.repeat)]
-    imp_run = [timed([PY, "-c", "import model.runner, model.projection, model.forecast.methods, "
+    imp_run = [timed([PY, "-c", "import model.runner, model.engine.projection, model.forecast.methods, "
                       "scipy.optimize, scipy.stats, matplotlib.figure, matplotlib.backends.backend_agg, openpyxl"])
                for _ in range(args.repeat)]
     with tempfile.TemporaryDirectory() as d:

@@ -21,7 +21,7 @@ def __getattr__(name: str):
 
         return load_scenario
     if name == "load_targets":
-        from .targets import load_targets
+        from .scenario.targets import load_targets
 
         return load_targets
     if name in ("build_panel", "load_sources"):

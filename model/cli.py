@@ -51,7 +51,7 @@ def _version(value: bool) -> None:
     if value:
         from importlib.metadata import PackageNotFoundError, version
 
-        from .manifest import code_version
+        from .results.manifest import code_version
 
         try:
             v = version("czt-model")
@@ -149,7 +149,7 @@ def backtest(scenario: str = typer.Argument("baseline", help="Scenario whose for
     try:
         if store:
             from .data import build_panel, load_sources
-            from .projection import store_backtests
+            from .engine.projection import store_backtests
             from .scenario import load_scenario
 
             sc = load_scenario(scenario)
@@ -166,7 +166,7 @@ def backtest(scenario: str = typer.Argument("baseline", help="Scenario whose for
     summary = bt.groupby(cols)[num].mean().reset_index() if len(bt) else bt
     with pd.option_context("display.width", 160, "display.max_rows", 200):
         typer.echo(summary.round(3).to_string(index=False))
-    from .fileio import check_output_file, write_text_atomic
+    from .results.fileio import check_output_file, write_text_atomic
 
     path = out or OUTPUTS / "backtest.csv"
     text = bt.to_csv(index=False, float_format="%.6g")
@@ -193,9 +193,9 @@ def evaluate(scenario: str = typer.Argument("baseline", help="Scenario whose for
 
     from .engine.evaluate import evaluate as run_evaluation
     from .engine.evaluate import store_summary, write_evaluation
-    from .fileio import atomic_dir, check_output_dir
-    from .manifest import code_version, package_versions
     from .paths import OUTPUTS
+    from .results.fileio import atomic_dir, check_output_dir
+    from .results.manifest import code_version, package_versions
     from .scenario import check_n_paths, load_scenario
 
     try:
@@ -268,7 +268,7 @@ def export(run_name: str = typer.Argument(..., metavar="NAME", help="A run folde
         _fail(ValueError("choose what to export: --xlsx and/or --pyam"))
     p = Path(run_name)
     folder = p if (p / "run.json").exists() else OUTPUTS / run_name
-    from .fileio import read_marker
+    from .results.fileio import read_marker
 
     # only into a czt run folder (its marker/manifest): never over a user's own run.json/workbook.xlsx
     if not (folder / "run.json").exists() or (read_marker(folder) or {}).get("kind") != "run":
@@ -369,7 +369,7 @@ def sweep(spec: Path = typer.Argument(..., metavar="SPEC.toml", help="Sweep file
 @app.command()
 def targets() -> None:
     """List the plan targets (calibration/targets.toml)."""
-    from .targets import load_targets
+    from .scenario.targets import load_targets
 
     try:
         ts = load_targets()

@@ -21,10 +21,10 @@ import pandas as pd
 
 # the structural state and the IO system (model.engine.state; the sweep's fast path uses them too)
 from .engine.state import io_system as _io_system, structural_state as _state
-from .fileio import atomic_dir, check_output_dir
-from .scenario import check_horizons, check_n_paths
-from .iamc import write_csv, write_iamc
 from .paths import CALIBRATION, DATA, OUTPUTS
+from .results.fileio import atomic_dir, check_output_dir
+from .results.iamc import write_csv, write_iamc
+from .scenario import check_horizons, check_n_paths
 
 
 @dataclass
@@ -66,7 +66,7 @@ def _stage(progress: Callable[[str], None] | None, msg: str, t0: float) -> None:
 
 def assumptions_table(scenario) -> pd.DataFrame:
     """Every labelled assumption in force, its value and the outputs resting on it."""
-    from .projection import ASSUMPTION_DEPENDENCIES
+    from .engine.projection import ASSUMPTION_DEPENDENCIES
 
     rows = []
     deps: dict[str, list[str]] = {}
@@ -104,11 +104,11 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
     force : bool
         Also replace a czt-model output folder of another scenario or kind at
         ``out_dir`` (a folder that is not a czt-model output is never replaced;
-        see :func:`model.fileio.atomic_dir`).
+        see :func:`model.results.fileio.atomic_dir`).
     overrides : dict, optional
         Scenario values to replace, as dotted keys or nested dicts, e.g.
         ``{"assumptions.gdp.growth_adjustment_pp": -1.0}``; validated like a
-        scenario file (:func:`model.overrides.apply_overrides`).
+        scenario file (:func:`model.scenario.overrides.apply_overrides`).
     as_of : int, optional
         Forecast origin T (sets ``forecast.as_of``): only data for years <= T
         are used; the default output folder is then ``outputs/<name>-asof-<T>``.
@@ -120,19 +120,19 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
     from .report.charts import all_fan_charts
     from .data.loader import SOURCE_FILES, load_plan_figures, load_sources
     from .data.panel import build_panel
-    from .manifest import code_version, input_hashes, package_versions
-    from .outputs import forecast_table
+    from .results.manifest import code_version, input_hashes, package_versions
+    from .results.outputs import forecast_table
     from .report.html import write_report
     from .results.excel import write_workbook
     from .results.pyam_io import write_pyam_files
-    from .projection import project
+    from .engine.projection import project
     from .scenario import PARAMETERS_FILE, load_scenario
     from .report.scorecard import scorecard, scorecard_markdown
-    from .targets import TARGETS_FILE, load_targets
+    from .scenario.targets import TARGETS_FILE, load_targets
 
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    from .overrides import apply_overrides
+    from .scenario.overrides import apply_overrides
     from .scenario import Scenario
 
     sc = apply_overrides(scenario if isinstance(scenario, Scenario) else load_scenario(scenario), overrides)
@@ -141,7 +141,7 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
     if as_of is not None:
         sc = apply_overrides(sc, {"forecast.as_of": int(as_of)})
     if sc.forecast.as_of is not None:
-        from .projection import with_origin
+        from .engine.projection import with_origin
 
         sc = with_origin(sc, sc.forecast.as_of)
     if sc.forecast.as_of is not None and out_dir is None:

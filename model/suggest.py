@@ -40,7 +40,7 @@ def run_hint(name: str) -> str:
 
 def preset_descriptions() -> list[tuple[str, str]]:
     """(name, one-line description) of every preset, from its ``description`` key."""
-    from .fileio import read_toml
+    from .results.fileio import read_toml
 
     out = []
     for name in presets():

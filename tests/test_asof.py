@@ -8,7 +8,7 @@ import pytest
 
 from model.data import build_panel, load_sources
 from model.forecast.calibrate import forecast_errors
-from model.projection import _log_columns, joint_inputs, project
+from model.engine.projection import _log_columns, joint_inputs, project
 from model.scenario import load_scenario
 
 
@@ -55,7 +55,7 @@ def test_origin_before_2019_prices_in_origin_year_and_says_so(setup):
     assert (p.long[p.long.variable == "gdp_real"].unit == "100m yuan (2010 prices)").all()
     pr = project(p, sc)
     assert pr.origin == 2010 and pr.as_of == 2010
-    from model.outputs import forecast_table
+    from model.results.outputs import forecast_table
 
     units = forecast_table(p, pr, "asof").groupby("variable")["unit"].unique()
     assert list(units["GDP|Real"]) == ["100m CNY (2010 prices)"]      # the panel's price base, not 2019
@@ -86,7 +86,7 @@ def test_nested_calibration_errors_never_see_after_origin(setup):
 def test_as_of_is_validated(setup):
     sc, _ = setup
     from model.errors import CztInputError
-    from model.overrides import apply_overrides
+    from model.scenario.overrides import apply_overrides
 
     with pytest.raises(CztInputError, match="as_of"):
         apply_overrides(sc, {"forecast.as_of": 1990})
@@ -119,7 +119,7 @@ def test_interpolated_population_years_carry_intercensal_uncertainty(setup):
 def test_plan_figures_after_origin_are_not_the_latest_observation(setup):
     from model.data.loader import load_plan_figures
     from model.report.scorecard import _latest
-    from model.targets import load_targets
+    from model.scenario.targets import load_targets
 
     sc, src = setup
     rd = next(t for t in load_targets() if t.id == "rd_share")       # latest value from plan_figures.csv (2019)
@@ -225,7 +225,7 @@ def test_blocks_not_derivable_as_of_T_are_not_modelled(setup, T, energy, hightec
         assert pr.not_modelled["Energy intensity"].startswith(f"Energy intensity not modelled as of {T}: ")
         assert p.latest("energy_intensity_index", "CZT") is None
     from model.report.scorecard import scorecard
-    from model.targets import load_targets
+    from model.scenario.targets import load_targets
 
     card = scorecard(load_targets(), p, pr).set_index("target")
     for tid, ok in (("energy_intensity", energy), ("hightech_level", hightech), ("hightech_share", hightech)):

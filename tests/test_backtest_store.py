@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model import backtest_store as bs
+from model.engine import backtest_store as bs
 from model.data import build_panel, load_sources
-from model.projection import stored_backtests_current
+from model.engine.projection import stored_backtests_current
 from model.scenario import load_scenario
 
 

@@ -202,9 +202,9 @@ def test_bad_cli_arguments(case):
 
 
 def test_paths_beyond_available_memory_refused_up_front(tmp_path, monkeypatch):
-    import model.scenario
+    import model.scenario.schema
 
-    monkeypatch.setattr(model.scenario, "_available_memory", lambda: 256 * 2**20)
+    monkeypatch.setattr(model.scenario.schema, "_available_memory", lambda: 256 * 2**20)
     r = czt("run", "baseline", "--paths", "50000", "--out", tmp_path / "out")
     assert_one_line_error(r, 1, "--paths", "GiB of memory", "available")
     assert listing(tmp_path) == set()
@@ -236,12 +236,12 @@ def test_debug_flag_and_env_show_the_traceback(tmp_path, monkeypatch):
 
 # --------------------------------------------------------------------------- faults inside a run (in-process)
 def test_memory_error_is_one_line(tmp_path, monkeypatch):
-    import model.projection
+    import model.engine.projection
 
     def boom(*a, **k):
         raise MemoryError()
 
-    monkeypatch.setattr(model.projection, "project", boom)
+    monkeypatch.setattr(model.engine.projection, "project", boom)
     r = czt("run", "baseline", *PATHS, "--out", tmp_path / "out")
     assert_one_line_error(r, 1, "out of memory", "--paths")
     _no_litter(tmp_path, set())
@@ -403,7 +403,7 @@ def test_tampered_backtest_table_is_refused(tmp_path, monkeypatch, tamper, needl
 
     import pandas as pd
 
-    from model import backtest_store as bs
+    from model.engine import backtest_store as bs
     from model.errors import CztInputError, describe
 
     text = (ROOT / "calibration" / "backtests" / "gdp_real.csv").read_text(encoding="utf-8")
@@ -430,7 +430,7 @@ def test_backtest_cache_write_failure_is_a_warning_and_leaves_no_temp(tmp_path, 
     line, returns None, leaves no .tmp, and the run's values are the stored text's values."""
     import pandas as pd
 
-    from model import backtest_store as bs
+    from model.engine import backtest_store as bs
     from model.forecast.calibrate import ERROR_COLUMNS, check_error_table
 
     df = pd.DataFrame([("430100", "m", 2010, 1, 0.0123456789012, 0.05, 0.2469)], columns=ERROR_COLUMNS)

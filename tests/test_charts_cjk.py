@@ -45,7 +45,7 @@ def test_chinese_glyphs_render_and_are_not_the_missing_glyph_box():
 
 def test_fan_charts_draw_without_missing_glyph_warnings_and_mark_user_goals(tmp_path):
     from model.runner import run_scenario
-    from model.targets import load_targets
+    from model.scenario.targets import load_targets
 
     r = run_scenario("vision_2035", write=False, n_paths=200)
     extra = [t.as_target_dict() for t in r.scenario.targets_2035]

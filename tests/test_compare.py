@@ -13,7 +13,7 @@ from model.report import compare as cmpmod
 from model.cli import app
 from model.report.compare import compare_runs, write_comparison
 from model.errors import CztInputError
-from model.iamc import IAMC_COLUMNS
+from model.results.iamc import IAMC_COLUMNS
 from model.runner import run_scenario
 
 N_PATHS = 300

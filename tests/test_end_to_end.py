@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.data.panel import CITIES
-from model.iamc import IAMC_COLUMNS, QUANTILES, check_iamc
+from model.results.iamc import IAMC_COLUMNS, QUANTILES, check_iamc
 from model.runner import run_scenario
-from model.targets import load_targets, meets
+from model.scenario.targets import load_targets, meets
 
 EXPECTED = {"forecasts.csv", "scorecard.csv", "scorecard.md", "backtest.csv", "method_weights.csv", "panel.csv",
             "assumptions.csv", "run.json", "io_projection.csv", "fan_gdp.png", "fan_population.png", "fan_energy_intensity.png",

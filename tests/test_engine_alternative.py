@@ -216,7 +216,7 @@ def test_investment_fan_is_iamc_long_with_numeric_quantiles():
     import pandas as pd
 
     from model.engine.outputs import fan_iamc
-    from model.iamc import IAMC_COLUMNS
+    from model.results.iamc import IAMC_COLUMNS
 
     fan = pd.DataFrame({"year": [2025, 2026], "q05": [1.0, 2.0], "q50": [3.0, 4.0], "q95": [5.0, 6.0]})
     long = fan_iamc(fan, "plan")

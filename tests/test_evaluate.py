@@ -119,7 +119,7 @@ def test_evaluation_end_to_end_short(short_eval):
 def test_evaluation_scores_what_czt_run_delivers(short_eval):
     """Same code path: the scored median is the as-of run's median."""
     from model.data import build_panel, load_sources
-    from model.projection import project
+    from model.engine.projection import project
 
     sc, ev = short_eval
     sc17 = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"as_of": 2017})})

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from model.errors import CztInputError
-from model.iamc import HISTORY, QUANTILES, iamc_unit, zh_unit
+from model.results.iamc import HISTORY, QUANTILES, iamc_unit, zh_unit
 from model.results.excel import SHEETS
 from model.results.pyam_io import pyam_frames, unmapped_units
 from model.runner import run_scenario
@@ -56,7 +56,7 @@ def test_one_unit_mapping_internal_to_iamc_and_chinese():
 
 def test_iamc_units_parse_and_convert_with_iam_units(plan_run):
     iam_units = pytest.importorskip("iam_units", reason="iam-units not installed (pip install -e '.[pyam]')")
-    from model.iamc import unit_registry
+    from model.results.iamc import unit_registry
 
     d, res = plan_run
     q = pd.read_csv(d / "iamc_quantiles.csv")
@@ -115,7 +115,7 @@ def test_czt_is_the_sum_of_the_cities_on_history_and_the_mean(plan_run):
 
 def test_to_pyam_round_trips_and_aggregation_checks_pass(plan_run):
     pyam = pytest.importorskip("pyam", reason="pyam not installed: it needs pandas<3 (pip install -e '.[pyam]', see README)")
-    from model.iamc import unit_registry
+    from model.results.iamc import unit_registry
 
     d, res = plan_run
     df = res.to_pyam()

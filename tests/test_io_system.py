@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from model.errors import CztInputError
-from model.iamc import check_iamc
+from model.results.iamc import check_iamc
 from model.io import IOSystem
 from model.io import satellite as sat
 from model.io.clusters import load_cluster_map

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.iamc import check_iamc
+from model.results.iamc import check_iamc
 from model.opt import run_optimisation
 from model.scenario import load_scenario
 from opt_fixtures import synthetic_state

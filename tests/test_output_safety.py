@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from _cli import ROOT, assert_one_line_error, czt, listing, tree_hashes
-from model.fileio import MARKER, atomic_dir, read_marker, remove_stale_temp
+from model.results.fileio import MARKER, atomic_dir, read_marker, remove_stale_temp
 from model.errors import CztOutputError
 
 PATHS = ("--paths", "100")

@@ -14,7 +14,7 @@ def run():
 
 def test_energy_probability_across_the_assumption_range(run):
     card = run.scorecard.set_index("target")
-    t = next(t for t in __import__("model.targets", fromlist=["load_targets"]).load_targets()
+    t = next(t for t in __import__("model.scenario.targets", fromlist=["load_targets"]).load_targets()
              if t.id == "energy_intensity")
     d = energy_assumption_sensitivity(t, run.panel, run.projection)
     # the range is Hunan's observed yoy changes (2016-2018, 2020): -5.34 ... -1.98 %/yr

@@ -323,9 +323,9 @@ def test_memory_check_names_design_n_and_the_size(tmp_path):
 
 
 def test_a_sweep_that_does_not_fit_in_memory_is_refused_on_loading(tmp_path, monkeypatch):
-    import model.scenario
+    import model.scenario.schema
 
-    monkeypatch.setattr(model.scenario, "_available_memory", lambda: 100e6)   # 100 MB free
+    monkeypatch.setattr(model.scenario.schema, "_available_memory", lambda: 100e6)   # 100 MB free
     p = write(tmp_path, GOOD)
     with pytest.raises(CztInputError) as e:
         load_sweep(p)

@@ -22,7 +22,7 @@ import pytest
 
 from _cli import ROOT, Result, assert_one_line_error, czt, czt_proc, listing
 from model.errors import CztInputError, CztOutputError
-from model.fileio import MARKER
+from model.results.fileio import MARKER
 from model.sweep import execute as X
 
 SPEC = """\
@@ -274,7 +274,7 @@ def test_work_folder_reuse_key_and_refusals(tmp_path):
     assert not reused and X.read_marker(work)["kind"] == X.PARTIAL_KIND
     (work / "batch_00000.parquet").write_bytes(b"done")
     (work / ".batch_00001.parquet.tmp-99999999").write_bytes(b"half")  # a killed writer's temp file
-    from model.fileio import remove_stale_temp
+    from model.results.fileio import remove_stale_temp
 
     assert remove_stale_temp(tmp_path) == [] and (work / "batch_00000.parquet").exists()  # never a work folder
     work, reused = X.open_partial(final, "k1", "x")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from model.errors import CztInputError
-from model.fileio import read_toml
+from model.results.fileio import read_toml
 from model.paths import CALIBRATION, SCENARIOS
 from model.sweep import screen as scr
 
@@ -54,7 +54,7 @@ def test_store_refuses_a_name_that_is_not_a_preset():
 
 # ---------------------------------------------------------------------------------- staleness
 def test_planted_change_of_a_keyed_input_makes_the_screen_stale(tmp_path, monkeypatch):
-    from model.overrides import apply_overrides
+    from model.scenario.overrides import apply_overrides
     from model.scenario import load_scenario
 
     assert scr.load_screen("plan") is not None

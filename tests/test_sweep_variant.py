@@ -130,8 +130,8 @@ def test_depreciation_rate_lowers_kappa():
     from model.opt.structural import calibrate_structural
     from model.data.loader import load_sources
     from model.data.panel import build_panel
-    from model.overrides import apply_overrides
-    from model.projection import project
+    from model.scenario.overrides import apply_overrides
+    from model.engine.projection import project
     from model.runner import _io_system, _state
 
     sc = load_scenario("plan")
@@ -205,8 +205,8 @@ def test_assumption_blocks_and_paths_equal_a_full_build():
     """The panel blocks and assumption paths recomputed on the base equal a full build of the variant."""
     from model.data.loader import load_sources
     from model.data.panel import build_panel, with_assumption_blocks
-    from model.overrides import apply_overrides
-    from model.projection import project, with_assumption_paths
+    from model.scenario.overrides import apply_overrides
+    from model.engine.projection import project, with_assumption_paths
 
     sc = load_scenario("plan")
     sc = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"n_paths": 150})})

@@ -6,7 +6,7 @@ import pytest
 
 from model.errors import CztInputError
 from model.paths import DATA
-from model.targets import Target, load_targets, meets
+from model.scenario.targets import Target, load_targets, meets
 
 PLAN_TEXT = (DATA / "plan" / "plan_outline_2021_zh.txt").read_text(encoding="utf-8")
 
@@ -45,7 +45,7 @@ def test_bad_targets_file_names_file_target_and_key(tmp_path):
 def test_check_returns_the_offending_rows():
     import pandas as pd
 
-    from model.targets import check
+    from model.scenario.targets import check
 
     ts = load_targets()
     df = pd.DataFrame({"model": "m", "scenario": "s", "region": "CZT", "unit": "u", "year": 2025,

@@ -51,6 +51,24 @@ CZT = "CZT"
 HUNAN = "430000"
 BASE_YEAR = 2019
 PANEL_COLUMNS = ["region_code", "variable", "unit", "year", "value", "basis", "method", "source_id"]
+#: The regions every forecast variable is simulated for: the three cities and CZT (their sum).
+REGIONS = CITIES + [CZT]
+#: Forecast variable (the name in outputs and targets) -> (panel variable, output unit); the catalogue
+#: that scenario files, targets and the IAMC tables are checked against and that
+#: :mod:`model.engine.projection` simulates.
+VARIABLES = {
+    "GDP|Nominal": ("gdp_nominal", "100m CNY"),
+    "GDP|Real": ("gdp_real", "100m CNY (2019 prices)"),
+    "GDP|Real growth": ("gdp_real_growth", "%"),
+    "GDP|Deflator": ("gdp_deflator", "index (2019 = 100)"),
+    "GDP per capita": ("gdp_per_capita", "CNY"),
+    "Population|Resident": ("pop_resident", "10k persons"),
+    "Population|Urban": ("pop_urban", "10k persons"),
+    "Urbanisation rate": ("urbanization_rate", "%"),
+    "Energy intensity": ("energy_intensity_index", "index (2019 = 100)"),
+    "High-tech VA": ("hightech_va", "100m CNY"),
+    "High-tech VA|Share of GDP": ("hightech_share_gdp", "%"),
+}
 
 UNITS = {
     "gdp_nominal": "100m yuan",

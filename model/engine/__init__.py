@@ -2,7 +2,9 @@
 
 control
     The time-series control: simulated sample paths of every headline
-    variable, as of a forecast origin (only data published for years <= T).
+    variable, as of a forecast origin (only data published for years <= T);
+    the paths are computed in ``projection``, whose rolling-origin backtests
+    are stored and keyed by ``backtest_store`` (``calibration/backtests/``).
 alternative
     A scenario's levers acting through the structural model (input-output +
     capital + investment LP), applied as deviations from the structural
@@ -15,5 +17,6 @@ evaluate
     Rolling as-of evaluation of exactly what control/alternative deliver.
 
 Arrows point down: this layer calls ``model.forecast``, ``model.io``,
-``model.opt`` and ``model.data``; nothing below imports it.
+``model.opt`` and ``model.data`` and writes through ``model.results``; none of
+those (nor ``model.scenario``) imports it.
 """

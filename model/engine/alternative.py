@@ -4,7 +4,7 @@ REMI-style control vs alternative::
 
     alternative_p = control_p × (structural model with levers_p / structural control_p)
 
-for every sample path ``p`` of the control forecast (:mod:`model.projection`).
+for every sample path ``p`` of the control forecast (:mod:`model.engine.projection`).
 The structural model is the LP core's :class:`model.opt.PathLP` (Leontief
 with capital, exogenous non-investment demand, import substitution on new
 capacity, costed high-tech upgrading), built once and re-solved per path. Its
@@ -58,7 +58,7 @@ fewer than two changes of Hunan's published share for its s.d., see
 :func:`model.data.panel.build_hightech`), a scenario with levers or an
 optimisation is refused with one line naming ``forecast.as_of`` and the key
 that would make it run (:func:`require_structural_state`, called by
-:func:`model.projection.project` before any simulation).
+:func:`model.engine.projection.project` before any simulation).
 """
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def _quantile_frame(arr: np.ndarray, years, variable: str, unit: str) -> list[di
 
 def apply_ratios(proj, gdp: np.ndarray, ht: np.ndarray, ei: np.ndarray):
     """A copy of ``proj`` with the ratios (``(n_paths, n_years)`` over ``proj.years``) applied."""
-    from ..projection import REGIONS
+    from .projection import REGIONS
 
     P = dict(proj.paths)
     for r in REGIONS:
@@ -182,7 +182,7 @@ def run_alternative(proj, sc, state, io_system=None, n_lp_paths: int = N_LP_PATH
 
     Parameters
     ----------
-    proj : model.projection.Projection
+    proj : model.engine.projection.Projection
         The control sample paths.
     sc : model.scenario.Scenario
     state : dict

@@ -1,16 +1,17 @@
 """The control forecast as of an origin T: the flagged panel from data <= T and its simulated paths.
 
 This is the one entry both ``czt run`` (through :mod:`model.runner`) and ``czt evaluate``
-(:mod:`model.engine.evaluate`) use: :func:`model.projection.with_origin` sets the origin,
+(:mod:`model.engine.evaluate`) use: :func:`model.engine.projection.with_origin` sets the origin,
 :func:`model.data.build_panel` drops every GDP and population source row after it (the
 energy-intensity and high-tech blocks are assumptions anchored on 2019 and keep their full
-inputs, said in ``constants["as_of_notes"]``), and :func:`model.projection.project` computes
-backtests, method weights, interval calibration and paths from that panel alone. The implementation lives in :mod:`model.projection`; this module
-names it in the engine layer.
+inputs, said in ``constants["as_of_notes"]``), and :func:`model.engine.projection.project` computes
+backtests, method weights, interval calibration and paths from that panel alone. The sample
+paths themselves are computed in :mod:`model.engine.projection`; this module re-exports its
+public names and adds :func:`control`.
 """
 from __future__ import annotations
 
-from ..projection import ASSUMPTION_DEPENDENCIES, REGIONS, VARIABLES, Projection, project, with_origin
+from .projection import ASSUMPTION_DEPENDENCIES, REGIONS, VARIABLES, Projection, project, with_origin
 
 __all__ = ["control", "project", "with_origin", "Projection", "VARIABLES", "REGIONS", "ASSUMPTION_DEPENDENCIES"]
 

@@ -2,7 +2,7 @@ r"""Rolling-origin evaluation of the delivered forecast (``czt evaluate``).
 
 For every origin T the control forecast is produced exactly as ``czt run``
 produces it — :func:`model.engine.control.control`: :func:`model.data.build_panel` as of T, then
-:func:`model.projection.project` (backtests, method weights and interval
+:func:`model.engine.projection.project` (backtests, method weights and interval
 calibration all computed from the as-of-T panel, so from outcomes <= T only) —
 and its simulated paths at T + h are scored against what was later observed
 (latest vintage):
@@ -279,7 +279,7 @@ def evaluation_key(scenario, origins, horizons) -> str:
     """Key of a stored evaluation: the vendored data, the forecast settings and the forecasting code."""
     import hashlib
 
-    from ..backtest_store import code_hash
+    from .backtest_store import code_hash
     from ..data.loader import SOURCE_FILES
     from ..paths import DATA, ROOT
 
@@ -291,7 +291,7 @@ def evaluation_key(scenario, origins, horizons) -> str:
     h.update(scenario.assumptions.model_dump_json().encode())
     h.update(repr((tuple(origins), tuple(horizons), scenario.seed)).encode())
     h.update(code_hash().encode())
-    for rel in ("model/projection.py", "model/data/panel.py", "model/data/transforms.py", "model/engine/evaluate.py"):
+    for rel in ("model/engine/projection.py", "model/data/panel.py", "model/data/transforms.py", "model/engine/evaluate.py"):
         h.update((ROOT / rel).read_bytes())
     return h.hexdigest()
 
@@ -301,8 +301,8 @@ EVALUATION_TABLE = "evaluation_summary.csv"
 
 def store_summary(ev: Evaluation, scenario):
     """Store the summary in ``calibration/backtests/evaluation_summary.csv`` under its key."""
-    from ..backtest_store import STORE
-    from ..fileio import write_text_atomic
+    from .backtest_store import STORE
+    from ..results.fileio import write_text_atomic
 
     key = evaluation_key(scenario, ev.origins, ev.horizons)
     STORE.mkdir(parents=True, exist_ok=True)
@@ -320,7 +320,7 @@ DEFAULT_PATHS = 1000
 def stored_summary_current(scenario) -> bool:
     """Whether the stored summary's key matches ``czt evaluate --store`` with the default
     origins, horizons and paths on this scenario's data, settings and code."""
-    from ..backtest_store import STORE
+    from .backtest_store import STORE
 
     path = STORE / EVALUATION_TABLE
     sc = scenario.model_copy(update={"forecast": scenario.forecast.model_copy(update={"n_paths": DEFAULT_PATHS})})
@@ -332,7 +332,7 @@ def load_stored_summary() -> pd.DataFrame | None:
     """The stored evaluation summary (whatever its key), or None."""
     import io
 
-    from ..backtest_store import STORE
+    from .backtest_store import STORE
 
     path = STORE / EVALUATION_TABLE
     if not path.exists():

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..iamc import to_iamc, write_csv, write_iamc
+from ..results.iamc import to_iamc, write_csv, write_iamc
 
 
 def _fan_chart(fan, path: Path, scenario: str) -> None:

@@ -65,7 +65,7 @@ def _emit(df: pd.DataFrame, out: Path | None, title: str) -> None:
         typer.echo(f"# {title}")
         typer.echo(df.to_string(float_format=lambda v: f"{v:.4f}"))
     if out:
-        from model.fileio import write_output_file  # never over a file that is not an earlier table
+        from model.results.fileio import write_output_file  # never over a file that is not an earlier table
 
         write_output_file(out, df.to_csv)
         typer.echo(f"wrote {out}")
@@ -112,8 +112,8 @@ def iamc_cmd(region: Region = REGION, delta: float = DELTA, level: Level = LEVEL
         typer.echo(df.head(30).to_string())
     typer.echo(f"... {len(df)} rows")
     if out:
-        from model.fileio import write_output_file  # never over a file that is not an earlier table
-        from model.iamc import write_iamc
+        from model.results.fileio import write_output_file  # never over a file that is not an earlier table
+        from model.results.iamc import write_iamc
 
         write_output_file(out, lambda p: write_iamc(df, p))
         typer.echo(f"wrote {out}")
@@ -160,8 +160,8 @@ def project(macro: Path = typer.Option(..., "--macro", help="CSV with year, gdp_
     with pd.option_context("display.width", 200, "display.max_rows", 400):
         typer.echo(show.pivot_table(index="year", columns="variable", values="value").to_string(float_format=lambda v: f"{v:.4f}"))
     if out:
-        from model.fileio import write_output_file  # never over a file that is not an earlier table
-        from model.iamc import write_iamc
+        from model.results.fileio import write_output_file  # never over a file that is not an earlier table
+        from model.results.iamc import write_iamc
 
         write_output_file(out, lambda p: write_iamc(df, p))
         typer.echo(f"wrote {out}")

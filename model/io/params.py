@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model.errors import CztInputError
-from model.fileio import read_toml
+from model.results.fileio import read_toml
 from model.paths import CALIBRATION
 
 IO_CALIBRATION = CALIBRATION / "io"

@@ -24,7 +24,7 @@ import pandas as pd
 
 from model.errors import CztInputError
 from model.io.params import read_long_csv
-from model.iamc import REGION_NAMES, to_iamc
+from model.results.iamc import REGION_NAMES, to_iamc
 from model.io import satellite as sat
 from model.io.lmdi import lmdi_intensity
 from model.paths import DATA
@@ -324,7 +324,7 @@ def macro_path_from_iamc(df: pd.DataFrame, region: str = "CZT", quantile="mean")
 
 
 def macro_path_from_paths(projection, region: str = "CZT", stat: str = "median") -> pd.DataFrame:
-    """Build a ``macro_path`` from the core's simulated paths (``model.projection.Projection``).
+    """Build a ``macro_path`` from the core's simulated paths (``model.engine.projection.Projection``).
 
     Uses the per-year median (or mean) across paths of ``GDP|Real`` and, when
     present, ``Energy intensity``.

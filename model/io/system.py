@@ -545,7 +545,7 @@ class IOSystem:
         ``IO|Multiplier|<kind>|<c>`` and ``IO|Linkage|Backward|<c>`` /
         ``IO|Linkage|Forward|<c>`` for the structure year.
         """
-        from model.iamc import REGION_NAMES, to_iamc
+        from model.results.iamc import REGION_NAMES, to_iamc
         acc = self.cluster_accounts(level=level)
         mul = self.multipliers(level)
         lk = self.linkages(level)

@@ -22,7 +22,7 @@ PathInputs  (frozen dataclass; one sample path of the control forecast)
                        (``StructuralParams.kappa_scale``)
 
 paths_from_projection(proj, state, years, index=None, kappa_scale=None) -> list[PathInputs]
-    Sample paths (all, or the rows ``index``) of a ``model.projection.Projection``;
+    Sample paths (all, or the rows ``index``) of a ``model.engine.projection.Projection``;
     ``kappa_scale``: one κ multiplier per path, e.g.
     ``model.opt.capital.kappa_scales_from_investment(...)`` (uncertainty of the initial
     capital stock, seeded);

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import CztInputError
-from ..fileio import read_toml
+from ..results.fileio import read_toml
 from ..paths import CALIBRATION
 
 OPT_PARAMS_FILE = CALIBRATION / "optimisation" / "parameters.toml"

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CztInputError
-from ..iamc import to_iamc, write_iamc
+from ..results.iamc import to_iamc, write_iamc
 
 
 def allocation_frame(lp, sol, ctl, scenario_name: str) -> pd.DataFrame:

@@ -181,7 +181,7 @@ def _row_path(proj, var, years, i=None, region="CZT"):
 
 
 def paths_from_projection(proj, state, years, index=None, kappa_scale=None) -> list:
-    """:class:`PathInputs` for sample paths of a ``model.projection.Projection``.
+    """:class:`PathInputs` for sample paths of a ``model.engine.projection.Projection``.
 
     Real GDP is rescaled to 亿元 at ``t0`` prices (``t0 = years[0]`` = the
     state year; path value of ``t0`` ↦ observed nominal GDP of ``t0``); the

@@ -52,7 +52,7 @@ def plan_targets(settings, state: OptState, years: tuple[int, ...], targets_2035
     if settings.gdp_target_2025 is not None and settings.gdp_target_2025 > 0:
         out.append(Target("gdp_level_2025", "gdp_level", y, float(settings.gdp_target_2025), source=src))
     try:
-        from ..targets import load_targets
+        from ..scenario.targets import load_targets
         gt = next((t for t in load_targets() if t.id == "gdp_growth"), None)
     except Exception as exc:  # targets file unavailable or invalid
         gt = None

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from ..data.panel import CZT
-from ..projection import VARIABLES, Projection
-from ..targets import Target
+from ..engine.projection import VARIABLES, Projection
+from ..scenario.targets import Target
 
 FAN_VARIABLES = {
     "gdp": ("GDP|Nominal", "长株潭地区生产总值（现价，亿元）\nCZT GDP, 100m yuan (current prices)"),
@@ -109,7 +109,7 @@ def fan_chart(proj: Projection, variable: str, title: str, path: Path, targets: 
 
 def all_fan_charts(proj: Projection, panel, targets: list[Target], out_dir: Path) -> list[str]:
     """Write the four headline fan charts; return their file names."""
-    from ..targets import load_targets
+    from ..scenario.targets import load_targets
 
     plan_ids = frozenset(t.id for t in load_targets())
     names = []

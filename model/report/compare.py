@@ -39,8 +39,8 @@ import pandas as pd
 import typer
 
 from ..errors import CztError, CztInputError
-from ..fileio import atomic_dir
-from ..iamc import MODEL_NAME, write_iamc
+from ..results.fileio import atomic_dir
+from ..results.iamc import MODEL_NAME, write_iamc
 from ..paths import OUTPUTS
 
 #: (variable, region) pairs compared year by year.

@@ -569,7 +569,7 @@ def _optimisation_section(run_dir: Path, man: dict) -> _Section | None:
         s.table(sub, caption=f"{len(front)} frontier points in frontier.csv (every ~10th shown)")
     mps = run_dir / "model.mps"
     if mps.exists():
-        from ..manifest import sha256_file
+        from ..results.manifest import sha256_file
 
         s.p(f"The LP as solved: `model.mps` ({mps.stat().st_size:,} bytes, SHA-256 `{sha256_file(mps)[:16]}…`).", "note")
     return s
@@ -793,7 +793,7 @@ def write_report(run_dir: Path, result=None) -> None:
         The run's result; adds the scenario's description and settings. The
         report is built from the files alone when omitted.
     """
-    from ..fileio import write_text_atomic
+    from ..results.fileio import write_text_atomic
 
     run_dir = Path(run_dir)
     title, sections = build_sections(run_dir, result)
@@ -822,7 +822,7 @@ def write_report(run_dir: Path, result=None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """``python -m model.report RUN_DIR``: rebuild the report of an existing run from its files."""
     args = sys.argv[1:] if argv is None else argv
-    from ..fileio import read_marker
+    from ..results.fileio import read_marker
 
     # only a czt run folder (marker/manifest): never over a user's own report.html beside some run.json
     if len(args) != 1 or not (Path(args[0]) / "run.json").exists() or (read_marker(Path(args[0])) or {}).get("kind") != "run":

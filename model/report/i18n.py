@@ -2,7 +2,7 @@
 
 One table per kind of label; :func:`tr` looks a string up in the report's phrase
 table and falls back to the English text, so an untranslated phrase shows in
-English rather than disappearing. Units come from :func:`model.iamc.zh_unit`.
+English rather than disappearing. Units come from :func:`model.results.iamc.zh_unit`.
 """
 from __future__ import annotations
 

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ..data.panel import Panel
-from ..projection import ASSUMPTION_DEPENDENCIES, VARIABLES, Projection
-from ..targets import Target, meets
+from ..engine.projection import ASSUMPTION_DEPENDENCIES, VARIABLES, Projection
+from ..scenario.targets import Target, meets
 
 ON_TRACK, AT_RISK = 0.75, 0.25
 COLUMNS = ["target", "name", "plan_value", "unit", "comparator", "year", "latest_value", "latest_year",

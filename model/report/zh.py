@@ -174,9 +174,9 @@ def tr_cell(text: str) -> str:
     """A table cell: whole-cell status/variable/region/basis words and unit spellings are translated.
 
     A unit standing alone (``100m yuan``) or after a number (``>= 27,000 100m yuan``)
-    becomes its Chinese display unit (亿元, 万人, %, 2019 = 100) from :func:`model.iamc.zh_unit`.
+    becomes its Chinese display unit (亿元, 万人, %, 2019 = 100) from :func:`model.results.iamc.zh_unit`.
     """
-    from ..iamc import zh_unit
+    from ..results.iamc import zh_unit
 
     if text in WORDS:
         return WORDS[text]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..report.i18n import BASIS_ZH, REGION_ZH, STATUS_ZH, bilingual, cluster_label, variable_label
-from ..iamc import zh_unit
+from .iamc import zh_unit
 
 SHEETS = {"scorecard": "计分卡 Scorecard", "forecasts": "预测 Forecasts", "allocation": "投资分配 Allocation",
           "feasibility": "可行性 Feasibility", "assumptions": "假设 Assumptions", "provenance": "来源 Provenance"}

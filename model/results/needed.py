@@ -10,8 +10,8 @@ from __future__ import annotations
 
 def target_kinds() -> dict[str, str]:
     """Target id -> kind (level / change_vs_base / avg_growth) from ``calibration/targets.toml``."""
-    from ..fileio import read_toml
-    from ..targets import TARGETS_FILE
+    from ..scenario.targets import TARGETS_FILE
+    from .fileio import read_toml
 
     return {t["id"]: t.get("kind", "level") for t in read_toml(TARGETS_FILE).get("target", [])}
 

@@ -9,7 +9,7 @@ from the cities' *observed* history, so ``check_aggregate`` cannot line them up)
 This module writes two frames:
 
 ``quantiles`` (``iamc_quantiles.csv``)
-    extra column ``quantile`` (float, one of :data:`~model.iamc.QUANTILES`).
+    extra column ``quantile`` (float, one of :data:`~model.results.iamc.QUANTILES`).
     A history value is known, so every quantile of it equals the value: history
     rows appear once per quantile level, and ``df.filter(quantile=0.5)`` is one
     continuous series (history, then the median path).
@@ -23,8 +23,8 @@ the quantiles — and a ``check_aggregate`` on those years reports the gap.
 
 Row-level ``basis`` becomes scenario metadata (``meta``): which variables rest
 on labelled assumptions and which assumptions, the seed and the number of paths.
-Units follow :func:`model.iamc.iamc_unit` (e.g. ``100m CNY`` → ``billion CNY/yr``
-× 0.1, ``10k persons`` → ``million`` × 0.01); :func:`model.iamc.unit_registry`
+Units follow :func:`model.results.iamc.iamc_unit` (e.g. ``100m CNY`` → ``billion CNY/yr``
+× 0.1, ``10k persons`` → ``million`` × 0.01); :func:`model.results.iamc.unit_registry`
 adds the yuan to iam-units for ``convert_unit``.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..iamc import HISTORY, IAMC_COLUMNS, QUANTILES, iamc_unit, write_csv
+from .iamc import HISTORY, IAMC_COLUMNS, QUANTILES, iamc_unit, write_csv
 
 PYAM_FILES = {"quantiles": "iamc_quantiles.csv", "mean": "iamc_mean.csv"}
 
@@ -52,7 +52,7 @@ def _convert_units(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def unmapped_units(df: pd.DataFrame) -> list[str]:
-    """Internal units in ``df`` that have no IAMC spelling in :mod:`model.iamc`."""
+    """Internal units in ``df`` that have no IAMC spelling in :mod:`model.results.iamc`."""
     return sorted(u for u in df.unit.unique() if iamc_unit(u) is None)
 
 

@@ -32,7 +32,7 @@ calibration data). A rerun with the same key skips the finished batches
 work folder is ours and is replaced); a folder of that name that is not ours is
 refused with one line. The final folder is assembled from the batch files only
 (so a resumed sweep writes the same bytes as an uninterrupted one), written with
-:func:`model.fileio.atomic_dir` (kind ``sweep``) and the work folder is removed.
+:func:`model.results.fileio.atomic_dir` (kind ``sweep``) and the work folder is removed.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CztEnvironmentError, CztError, CztInputError, CztOutputError, Terminated
-from ..fileio import MARKER, atomic_dir, check_output_dir, read_marker, write_output_file, write_text_atomic
+from ..results.fileio import MARKER, atomic_dir, check_output_dir, read_marker, write_output_file, write_text_atomic
 
 #: Marker kind of the resumable work folder ``.<out name>.partial/``.
 PARTIAL_KIND = "sweep-partial"
@@ -313,7 +313,7 @@ def _frame_hash(df: pd.DataFrame) -> str:
 
 def fingerprint() -> str:
     """SHA-256 of the model package's source and the calibration data (what every worker must share)."""
-    from ..manifest import input_hashes
+    from ..results.manifest import input_hashes
 
     blob = json.dumps({"code": _code_hash(), "data": input_hashes(_calibration_files())}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -341,7 +341,7 @@ def partial_dir(final: Path) -> Path:
 
 
 def _pid_alive(pid: int) -> bool:
-    from ..fileio import _pid_alive as alive
+    from ..results.fileio import _pid_alive as alive
 
     return pid != os.getpid() and alive(pid)
 
@@ -723,14 +723,14 @@ def run_sweep(spec_or_path, *, workers: int = 1, scheduler: str | None = None, o
 
 
 def _manifest(spec, base, design, results, n_workers: int, kind: str, started: str) -> dict:
-    from ..manifest import code_version, input_hashes, package_versions
+    from ..results.manifest import code_version, input_hashes, package_versions
 
     files = [*_calibration_files(), *[Path(p) for p in base.source_files]]
     if getattr(spec, "source_file", None):
         files.append(Path(spec.source_file))
     pk = package_versions()
     for p in ("SALib", "dask", "distributed", "pyarrow"):
-        from ..manifest import _version
+        from ..results.manifest import _version
 
         pk[p] = _version(p)
     return {
@@ -776,7 +776,7 @@ def write_sweep_folder(final: Path, *, spec, design: pd.DataFrame, results: pd.D
     -------
     (sensitivity, flip frontier, flip sentence)
     """
-    from ..iamc import write_csv
+    from ..results.iamc import write_csv
     from . import analyse
     from .report import write_sweep_report
 

@@ -28,17 +28,17 @@ steps)``; none → :data:`NO_FLIP`. A flipping step is direct evidence that
 moving that key alone, inside its range, changes the status; μ* breaks ties by
 how much P(meet) moves.
 
-Stored like the backtests (:mod:`model.backtest_store`): the first line is
+Stored like the backtests (:mod:`model.engine.backtest_store`): the first line is
 ``# key=<sha256>`` of everything the table depends on (:func:`screen_key`) — the
 screen file, the merged scenario (without its name, description, file names and
 ``forecast.n_paths``, which the screen sets), the calibration data
 (``calibration/data/VENDORED.csv``, ``parameters.toml``, ``targets.toml``,
 ``optimisation/parameters.toml``, ``io/*``) and the code of the engine
 (``model/data``, ``model/forecast``, ``model/io``, ``model/opt``,
-``model/engine`` (incl. ``engine/state.py``, the structural state and IO system a
-run and a variant share), ``model/projection.py``, ``model/targets.py``,
-``model/overrides.py``, the sweep's ``variant``, ``design``, ``analyse`` and this
-module, and the functions of ``model/report/scorecard.py`` a variant calls). A table
+``model/engine`` (incl. ``engine/projection.py``, the control's sample paths, and
+``engine/state.py``, the structural state and IO system a run and a variant share),
+``model/scenario/targets.py``, ``model/scenario/overrides.py``, the sweep's ``variant``,
+``design``, ``analyse`` and this module, and the functions of ``model/report/scorecard.py`` a variant calls). A table
 whose key differs is never shown: :func:`load_screen` returns None and the
 scorecard says there is no current screen (:data:`NO_SCREEN`) — so a user's
 scenario file, overrides, an as-of origin and changed data or code all get
@@ -95,7 +95,7 @@ _STATUS_ORDER = ("on track", "at risk", "off track", "not modelled")
 
 #: Code folders (every ``*.py`` below them) and files the stored tables depend on.
 CODE_DIRS = ("model/data", "model/forecast", "model/io", "model/opt", "model/engine")
-CODE_FILES = ("model/projection.py", "model/targets.py", "model/overrides.py", "model/sweep/variant.py",
+CODE_FILES = ("model/scenario/targets.py", "model/scenario/overrides.py", "model/sweep/variant.py",
               "model/sweep/design.py", "model/sweep/analyse.py", "model/sweep/screen.py")
 #: Calibration files the engine reads (besides the vendored data, keyed through VENDORED.csv's hashes).
 CALIBRATION_FILES = ("data/VENDORED.csv", "parameters.toml", "targets.toml", "optimisation/parameters.toml")
@@ -344,7 +344,7 @@ def store_screens(names: Iterable[str] | None = None, progress: Callable[[str], 
         twice in a row: the table would not be what its key says.
     """
     from ..errors import CztEnvironmentError
-    from ..fileio import write_text_atomic
+    from ..results.fileio import write_text_atomic
 
     known = presets()
     names = list(known if names is None else names)
@@ -455,7 +455,7 @@ def flips_with(scenario) -> dict[str, str]:
     sc = _scenario(scenario)
     df = load_screen(sc)
     if df is None:
-        from ..targets import load_targets
+        from ..scenario.targets import load_targets
 
         return {t.id: NO_SCREEN for t in load_targets(extra=[t.as_target_dict() for t in sc.targets_2035])
                 if t.modelled}

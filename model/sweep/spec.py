@@ -23,7 +23,7 @@ sweep file and the key (``key 'parameters.0.range': ...``), like scenario files
    inf/NaN, ranges with ``lo < hi``, distinct keys, Sobol's N a power of 2);
 2. against the base scenario: every key and both ends of its range (or the
    side of an unbounded distribution) pass the scenario schema
-   (:func:`model.overrides.apply_overrides`, the one schema), the outputs name
+   (:func:`model.scenario.overrides.apply_overrides`, the one schema), the outputs name
    modelled targets, and the design fits in memory (:func:`check_memory`).
 
 A :class:`SweepSpec` built directly (``SweepSpec.model_validate``) gets only
@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, Strict, Validati
     model_validator
 
 from ..errors import CztInputError
-from ..fileio import read_toml
+from ..results.fileio import read_toml
 from ..paths import SCENARIOS
 
 Method = Literal["grid", "lhs", "morris", "sobol"]
@@ -75,7 +75,7 @@ _LOADER_KEYS = ("source_file", "base_file")
 
 
 class _Strict(BaseModel):
-    # as model/scenario.py: strict types (a TOML string "500" is not an int), no unknown keys,
+    # as model/scenario/schema.py: strict types (a TOML string "500" is not an int), no unknown keys,
     # no inf/NaN (a range to inf has no uniform distribution)
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
@@ -316,7 +316,7 @@ def row_bytes(spec: SweepSpec, n_targets: int | None = None, n_variables: int | 
     from .variant import MEDIAN_VARIABLES, MEDIAN_YEARS
 
     if n_targets is None:
-        from ..targets import load_targets
+        from ..scenario.targets import load_targets
 
         n_targets = len(spec.outputs.targets) if spec.outputs.targets else sum(t.modelled for t in load_targets())
     t = n_targets
@@ -352,7 +352,7 @@ def check_memory(spec: SweepSpec, base=None, available: float | None = None) -> 
     CztInputError
         ``key 'design.n': ... would be N variants needing X GiB ...`` naming the sweep file.
     """
-    from ..scenario import _available_memory
+    from ..scenario.schema import _available_memory
 
     n = n_variants(spec)
     need = memory_estimate(spec, base)
@@ -418,7 +418,7 @@ def _check_parameter(where: str, i: int, p: Parameter, base, ok: dict) -> None:
     keys the variant engine can vary); it only words the refusals, the check of
     existence and range is the scenario schema's (:func:`apply_overrides`).
     """
-    from ..overrides import apply_overrides
+    from ..scenario.overrides import apply_overrides
     from ..suggest import did_you_mean
     from .variant import NOT_SWEEPABLE
 
@@ -473,7 +473,7 @@ def _check_structural(p, i: int, where, field: str) -> None:
 
 
 def _modelled_targets(base) -> list[str]:
-    from ..targets import load_targets
+    from ..scenario.targets import load_targets
 
     return [t.id for t in load_targets(extra=[t.as_target_dict() for t in base.targets_2035]) if t.modelled]
 

@@ -4,7 +4,7 @@ A sweep evaluates thousands of variants of one base scenario that differ only
 in a few numeric scenario keys (labelled assumptions, levers, optimisation
 parameters). :class:`SweepContext` holds everything those keys do not touch,
 built once per process; :func:`evaluate_variant` applies one variant's values
-(through :func:`model.overrides.apply_overrides`, so the schema validates
+(through :func:`model.scenario.overrides.apply_overrides`, so the schema validates
 them) and returns the result columns of :mod:`model.sweep` — the same numbers
 as a full :func:`model.runner.run_scenario` with the same overrides, the same
 ``n_paths`` and ``n_lp_paths`` (``tests/test_sweep_variant.py`` checks the
@@ -49,10 +49,10 @@ Stages a key invalidates
                 (``assumptions.energy.*``, ``assumptions.hightech.*``;
                 :func:`model.data.panel.with_assumption_blocks`)
 ``control``     the time-series control paths of GDP, deflator, population
-                (``assumptions.gdp.*``, ``assumptions.population.*``; :func:`model.projection.project`
+                (``assumptions.gdp.*``, ``assumptions.population.*``; :func:`model.engine.projection.project`
                 with its prepared forecast inputs: only the simulation is repeated)
 ``assumption``  the assumption-driven energy / high-tech paths (any of the above;
-                :func:`model.projection.with_assumption_paths` when only the panel blocks changed)
+                :func:`model.engine.projection.with_assumption_paths` when only the panel blocks changed)
 ``lp_data``     data of the built LP (:data:`LP_DATA_KEYS`: κ scale, investment envelope)
 ``lp_targets``  target values of the built LP (:data:`LP_TARGET_KEYS`)
 ``levers``      the scenario's levers (lever arrays, no rebuild)
@@ -342,9 +342,9 @@ class SweepContext:
         """
         from ..data.loader import load_context_gdp, load_sources
         from ..data.panel import build_panel
-        from ..projection import project
+        from ..engine.projection import project
         from ..scenario import Scenario, check_horizons, check_n_paths, load_scenario
-        from ..targets import load_targets
+        from ..scenario.targets import load_targets
 
         base = base if isinstance(base, Scenario) else load_scenario(base)
         ok = sweepable(base)
@@ -455,14 +455,14 @@ class SweepContext:
 
 def _prepare(base, values: Mapping[str, float], n_paths: int):
     """The variant's scenario, as :func:`model.runner.run_scenario` prepares it (overrides, paths, origin)."""
-    from ..overrides import apply_overrides
+    from ..scenario.overrides import apply_overrides
     from ..scenario import check_n_paths
 
     sc = apply_overrides(base, dict(values))
     if sc.forecast.n_paths != n_paths:
         sc = sc.model_copy(update={"forecast": sc.forecast.model_copy(update={"n_paths": check_n_paths(n_paths, sc)})})
     if sc.forecast.as_of is not None:
-        from ..projection import with_origin
+        from ..engine.projection import with_origin
 
         sc = with_origin(sc, sc.forecast.as_of)
     return sc
@@ -546,7 +546,7 @@ def evaluate_variant(ctx: SweepContext, values: Mapping[str, float]) -> dict[str
     """The result columns of one variant (module docstring).
 
     The variant's scenario is ``ctx.base`` with ``values`` applied through
-    :func:`model.overrides.apply_overrides` (validated like a scenario file),
+    :func:`model.scenario.overrides.apply_overrides` (validated like a scenario file),
     run with the base seed (common random numbers), ``ctx.n_paths`` forecast
     paths and ``ctx.n_lp_paths`` LP sample paths. Only the stages its keys
     invalidate are recomputed; the numbers are those of
@@ -584,7 +584,7 @@ def _evaluate(ctx: SweepContext, values: Mapping[str, float]) -> dict[str, float
     import time
 
     from ..data.panel import with_assumption_blocks
-    from ..projection import project, with_assumption_paths
+    from ..engine.projection import project, with_assumption_paths
     from ..engine.state import structural_state as _state
 
     tm = ctx.timings
@@ -639,7 +639,7 @@ def _evaluate(ctx: SweepContext, values: Mapping[str, float]) -> dict[str, float
 def _scorecard_columns(ctx: SweepContext, proj) -> dict:
     """p_meet, its standard error, verdict and medians: :func:`model.report.scorecard.scorecard`'s rule."""
     from ..report.scorecard import metric_paths, status_of
-    from ..targets import meets
+    from ..scenario.targets import meets
 
     out: dict[str, float | str] = {}
     by_id = {t.id: t for t in ctx.targets}

@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator,
                       model_validator)
 
-from .errors import CztInputError
-from .fileio import read_toml
-from .paths import CALIBRATION, SCENARIOS
+from ..errors import CztInputError
+from ..results.fileio import read_toml
+from ..paths import CALIBRATION, SCENARIOS
 
 PARAMETERS_FILE = CALIBRATION / "parameters.toml"
 Comparator = Literal[">=", ">", "<=", "<", "~"]
@@ -77,7 +77,7 @@ def check_n_paths(n: int, sc: "Scenario") -> int:
     the request would need, :func:`memory_needed`); inside it, a request that
     would not fit in the memory available now is refused as an environment error.
     """
-    from .errors import CztEnvironmentError
+    from ..errors import CztEnvironmentError
 
     lo, hi = N_PATHS_RANGE
     if isinstance(n, bool) or not isinstance(n, int) or not lo <= n <= hi:
@@ -272,7 +272,7 @@ class Target2035(_Strict):
     @field_validator("variable")
     @classmethod
     def _known_variable(cls, v: str) -> str:
-        from .projection import VARIABLES  # lazy: projection imports the data layer
+        from ..data.panel import VARIABLES  # lazy: the data layer imports pandas
 
         if v not in VARIABLES:
             raise ValueError(f"not a forecast variable (one of: {', '.join(VARIABLES)})")
@@ -281,7 +281,7 @@ class Target2035(_Strict):
     @field_validator("region")
     @classmethod
     def _known_region(cls, v: str) -> str:
-        from .projection import REGIONS
+        from ..data.panel import REGIONS
 
         if v not in REGIONS:
             raise ValueError(f"not one of {', '.join(REGIONS)}")
@@ -405,7 +405,7 @@ def resolve_path(name_or_path: str | Path, relative_to: Path | None = None) -> P
         cand = SCENARIOS / f"{p.name}.toml"
     if not cand.exists():
         known = ", ".join(sorted(q.stem for q in SCENARIOS.glob("*.toml")))
-        from .suggest import preset_hint
+        from ..suggest import preset_hint
 
         raise CztInputError(name_or_path, f"no such scenario{preset_hint(str(name_or_path))} (presets: {known})")
     return cand
@@ -476,7 +476,7 @@ def resolve_parent(parent: object, child: Path, *, key: str = "extends", what: s
     known = ", ".join(sorted(q.stem for q in SCENARIOS.glob("*.toml")))
     hint = ""
     if suggest:
-        from .suggest import preset_hint
+        from ..suggest import preset_hint
 
         hint = preset_hint(stem)
     raise CztInputError(child, f"key '{key}': {what} '{parent}' not found beside this file or in "

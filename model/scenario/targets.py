@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import CztInputError
-from .fileio import read_toml
-from .paths import CALIBRATION
+from ..errors import CztInputError
+from ..results.fileio import read_toml
+from ..paths import CALIBRATION
 
 TARGETS_FILE = CALIBRATION / "targets.toml"
 
@@ -62,7 +62,7 @@ def check_criterion(t):
     if t.base_year is not None and t.base_year >= t.year:
         raise ValueError("base_year: must be before year")
     if getattr(t, "variable", None):
-        from .projection import VARIABLES  # lazy: projection imports the data layer
+        from ..data.panel import VARIABLES  # lazy: the data layer imports pandas
 
         if t.variable not in VARIABLES:
             raise ValueError(f"variable: '{t.variable}' is not a forecast variable (one of: {', '.join(VARIABLES)})")

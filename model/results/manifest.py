@@ -8,7 +8,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .paths import ROOT
+from ..paths import ROOT
 
 PACKAGES = ["czt-model", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "pyomo", "highspy",
             "matplotlib", "pydantic", "typer"]

@@ -1,12 +1,16 @@
-"""Turn a :class:`~model.projection.Projection` into the IAMC long forecast table."""
+"""Turn a :class:`~model.engine.projection.Projection` into the IAMC long forecast table."""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .data.panel import BASE_YEAR, Panel
+from ..data.panel import BASE_YEAR, VARIABLES, Panel
 from .iamc import HISTORY, QUANTILES, REGION_NAMES, to_iamc
-from .projection import VARIABLES, Projection
+
+if TYPE_CHECKING:  # the engine hands its Projection to results; results never import the engine
+    from ..engine.projection import Projection
 
 
 #: variables whose price/index base follows the panel's base year (:func:`model.data.panel.units_for`)
@@ -17,7 +21,7 @@ def forecast_table(panel: Panel, proj: Projection, scenario: str) -> pd.DataFram
     """History (with its basis) and simulated quantiles/mean for every variable.
 
     History rows have ``quantile = "history"``; projection rows carry one row per
-    quantile in :data:`~model.iamc.QUANTILES` plus ``quantile = "mean"``.
+    quantile in :data:`~model.results.iamc.QUANTILES` plus ``quantile = "mean"``.
     """
     frames = []
     base = int(panel.constants.get("base_year") or BASE_YEAR)  # an as-of panel before 2019 prices in its origin

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .data.panel import BASE_YEAR, CITIES, CZT, Panel
+# REGIONS and VARIABLES (the forecast variables) live in the data layer, which scenario/ and results/ read too
+from ..data.panel import BASE_YEAR, CITIES, CZT, REGIONS, VARIABLES, Panel
 
-REGIONS = CITIES + [CZT]
 BACKTEST_SEED = 20080101  # fixed: backtests depend on data, settings and code only (see backtest_store)
 # Interval calibration (model.forecast.calibrate), fixed before any evaluation and not tuned:
 CALIBRATION_LEVEL = 0.8        # the conformal quantile matches the central 80% interval
@@ -68,21 +68,6 @@ CALIBRATED = ("GDP|Real", "GDP|Deflator", "Population|Resident")
 # origins before 2020 already contain the answer: its calibration uses only origins from 2020 on
 # (post-census year-end figures, genuine observations).
 FIRST_GENUINE_ORIGIN = {"Population|Resident": 2020}
-
-# variable name in outputs -> (panel variable, unit)
-VARIABLES = {
-    "GDP|Nominal": ("gdp_nominal", "100m CNY"),
-    "GDP|Real": ("gdp_real", "100m CNY (2019 prices)"),
-    "GDP|Real growth": ("gdp_real_growth", "%"),
-    "GDP|Deflator": ("gdp_deflator", "index (2019 = 100)"),
-    "GDP per capita": ("gdp_per_capita", "CNY"),
-    "Population|Resident": ("pop_resident", "10k persons"),
-    "Population|Urban": ("pop_urban", "10k persons"),
-    "Urbanisation rate": ("urbanization_rate", "%"),
-    "Energy intensity": ("energy_intensity_index", "index (2019 = 100)"),
-    "High-tech VA": ("hightech_va", "100m CNY"),
-    "High-tech VA|Share of GDP": ("hightech_share_gdp", "%"),
-}
 
 # Which outputs rest on which labelled assumptions (parameter keys).
 ASSUMPTION_DEPENDENCIES = {
@@ -196,7 +181,7 @@ def _panel_forecast(wide_levels: pd.DataFrame, scenario, seed: int, adjust_pp: f
 
     Returns (years, {region: paths (n_paths, n_years)}, backtest, weights, notes).
     """
-    from .forecast.paths import simulate_paths
+    from ..forecast.paths import simulate_paths
 
     f = scenario.forecast
     if prepared is not None and label in prepared:
@@ -225,7 +210,7 @@ def _forecast_inputs(wide_levels: pd.DataFrame, scenario, label: str, store: boo
     Returns (log levels, methods, backtest, weights, interval factors, copula correlation, notes).
     """
     from . import backtest_store
-    from .forecast.backtest import backtest_panel, weights_from_backtest
+    from ..forecast.backtest import backtest_panel, weights_from_backtest
 
     f = scenario.forecast
     logs = _log_columns(wide_levels)
@@ -260,7 +245,7 @@ def _calibration(logs: pd.DataFrame, weights: pd.DataFrame, scenario, label: str
     origin (:func:`model.forecast.calibrate.mixture_errors`); the last year of
     ``logs`` is the forecast origin, so only outcomes up to it enter."""
     from . import backtest_store
-    from .forecast.calibrate import (check_error_table, error_correlation, forecast_errors, half_widths,
+    from ..forecast.calibrate import (check_error_table, error_correlation, forecast_errors, half_widths,
                                      local_volatility, mixture_errors)
 
     # members with weight somewhere: their errors, combined with real-time weights (mixture_errors)
@@ -329,9 +314,9 @@ def urbanisation_trend(panel: Panel) -> tuple[float, float, int]:
 def store_backtests(panel: Panel, scenario) -> dict[str, pd.DataFrame]:
     """Recompute the backtests and store them in ``calibration/backtests/`` (``czt backtest --store``)."""
     from . import backtest_store
-    from .forecast.backtest import backtest_panel
+    from ..forecast.backtest import backtest_panel
 
-    from .forecast.backtest import weights_from_backtest
+    from ..forecast.backtest import weights_from_backtest
 
     out = {}
     for label, wide in joint_inputs(panel, scenario).items():
@@ -358,7 +343,7 @@ def stored_backtests_current(panel: Panel, scenario) -> dict[str, bool]:
         path = backtest_store.STORE / f"{backtest_store._slug(label)}.csv"
         res[label] = path.exists() and path.read_text(encoding="utf-8").partition("\n")[0] == f"# key={key}"
         if scenario.forecast.calibrate_intervals and label in CALIBRATED and res[label]:
-            from .forecast.backtest import weights_from_backtest
+            from ..forecast.backtest import weights_from_backtest
 
             bt = backtest_store.load(label, key)
             methods, rule = scenario.forecast.for_variable(label)
@@ -389,7 +374,7 @@ def project(panel: Panel, scenario, prepared: dict | None = None) -> Projection:
         paths as without it.
     """
     if needs_structural_model(scenario):    # refuse before any work (levers/LP need the high-tech state)
-        from .engine.alternative import require_structural_state
+        from .alternative import require_structural_state
 
         require_structural_state(panel, scenario)
     f, a = scenario.forecast, scenario.assumptions

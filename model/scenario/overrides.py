@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import CztInputError
+from ..errors import CztInputError
 
 
 def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
@@ -31,7 +31,7 @@ def _mapping_field(parts: list[str]) -> bool:
     whose entries (e.g. ``levers.demand_shock.<cluster>``) an override may add."""
     import typing
 
-    from .scenario import Scenario
+    from .schema import Scenario
 
     model = Scenario
     for i, p in enumerate(parts):
@@ -55,7 +55,7 @@ def apply_overrides(scenario, overrides: dict | None, name: str | None = None):
     name : str, optional
         New scenario name (the output folder when written); default unchanged.
     """
-    from .scenario import Scenario
+    from .schema import Scenario
 
     if not overrides and name is None:
         return scenario

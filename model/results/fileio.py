@@ -28,7 +28,7 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import CztEnvironmentError, CztError, CztInputError, CztOutputError
+from ..errors import CztEnvironmentError, CztError, CztInputError, CztOutputError
 
 #: Marker file written into every output folder: ``kind=<run|compare|...>`` and ``name=<name>``.
 MARKER = ".czt-output"
@@ -126,14 +126,14 @@ def remove_stale_temp(parent: Path) -> list[Path]:
 
 
 def _refuse_project_inputs(target: Path) -> None:
-    """Outputs never go into the project's inputs (calibration data, scenarios, the package)."""
-    from .paths import CALIBRATION, SCENARIOS
+    """Outputs never go into the project's inputs (calibration data, scenarios, the package ``model/``)."""
+    from ..paths import CALIBRATION, SCENARIOS
 
     try:
         t = Path(target).resolve()
     except (OSError, RuntimeError):
         return
-    for folder in (CALIBRATION, SCENARIOS, Path(__file__).resolve().parent):
+    for folder in (CALIBRATION, SCENARIOS, Path(__file__).resolve().parents[1]):
         f = folder.resolve()
         if t == f or f in t.parents:
             raise CztOutputError(target, f"is inside {f}, one of the model's input folders; choose a folder "
@@ -234,7 +234,7 @@ def atomic_dir(final: Path, *, kind: str = "run", name: str | None = None, force
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS) and not isinstance(exc, CztError):
-            from .errors import describe
+            from ..errors import describe
 
             what = describe(exc)[1].rsplit(": ", 1)[-1]
             raise CztEnvironmentError(final, what) from exc  # name the output folder, not the vanished temp file

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import CztInputError
-from .paths import CALIBRATION, OUTPUTS, ROOT
+from ..errors import CztInputError
+from ..paths import CALIBRATION, OUTPUTS, ROOT
 
 STORE = CALIBRATION / "backtests"
 CACHE = OUTPUTS / ".cache" / "backtests"
@@ -53,7 +53,7 @@ def _read(path: Path, key: str, check=None) -> pd.DataFrame | None:
     first, _, rest = text.partition("\n")
     if first != f"# key={key}":
         return None
-    from .data.loader import check_backtest_table  # contents validated, not only the key line
+    from ..data.loader import check_backtest_table  # contents validated, not only the key line
 
     try:
         try:
