@@ -14,17 +14,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "model"
 
-#: part -> the parts (or ``part.module``) it may import; "*" = anything of that part
+#: part, or part.module for a module of a package (looked up first), -> what it may import:
+#: a part, or part.module of another part (imports inside ``if TYPE_CHECKING:`` are not counted)
 ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "paths": set(),
+    "progress": set(),
+    "suggest": {"paths", "results.fileio"},
     "forecast": {"errors"},
     "data": {"errors", "paths"},
     "scenario": {"errors", "paths", "data", "suggest", "results.fileio"},
     "io": {"errors", "paths", "data", "scenario", "results.fileio", "results.iamc"},
-    "opt": {"errors", "paths", "data", "scenario", "io", "results.fileio", "results.iamc"},
-    "engine": {"errors", "paths", "progress", "data", "scenario", "forecast", "io", "opt",
-               "results.fileio", "results.iamc", "results.manifest"},
-    "results": {"errors", "paths", "data", "scenario", "engine", "report.i18n"},
-    "suggest": {"paths", "results.fileio"},
+    "opt": {"errors", "paths", "scenario", "io", "results.fileio", "results.iamc"},
+    "engine": {"errors", "paths", "progress", "data", "forecast", "io", "opt", "results.fileio", "results.iamc"},
+    # the shared utilities of results/ that lower layers use import only the base modules
+    "results.fileio": {"errors", "paths"},
+    "results.iamc": set(),
+    "results.manifest": {"paths"},
+    "results": {"errors", "paths", "data", "scenario", "report.i18n"},
+    "report": {"errors", "paths", "data", "scenario", "forecast", "engine", "results", "suggest", "sweep"},
+    "sweep": {"errors", "paths", "data", "scenario", "opt", "engine", "results", "report", "suggest"},
 }
 #: nothing below the entry points imports them
 ENTRY_POINTS = {"cli", "runner"}
@@ -35,43 +44,56 @@ def _part(path: Path) -> str:
     return rel.parts[0].removesuffix(".py")
 
 
+def _rule(path: Path) -> str | None:
+    rel = path.relative_to(ROOT)
+    key = f"{rel.parts[0]}.{path.stem}" if len(rel.parts) > 1 else rel.parts[0].removesuffix(".py")
+    return key if key in ALLOWED else (_part(path) if _part(path) in ALLOWED else None)
+
+
+class _Imports(ast.NodeVisitor):
+    def __init__(self, mod: list[str]):
+        self.mod, self.targets = mod, []
+
+    def visit_If(self, node: ast.If):  # typing-only imports are not arrows at run time
+        if isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for child in node.orelse:
+                self.visit(child)
+            return
+        self.generic_visit(node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom):
+        if node.level:
+            base = self.mod[: len(self.mod) - node.level]
+            names = node.module.split(".") if node.module else []
+            self.targets += [base + names] if names else [base + [a.name] for a in node.names]
+        elif node.module == "model":
+            self.targets += [[a.name] for a in node.names]
+        elif node.module and node.module.split(".")[0] == "model":
+            self.targets.append(node.module.split(".")[1:])
+
+    def visit_Import(self, node: ast.Import):
+        self.targets += [a.name.split(".")[1:] for a in node.names if a.name.split(".")[0] == "model"]
+
+
 def _imports(path: Path) -> set[tuple[str, str]]:
     """(part, module) pairs imported by ``path`` (module '' when a whole part is imported)."""
     mod = list(path.relative_to(ROOT).with_suffix("").parts)
-    if mod[-1] == "__init__":
-        mod = mod[:-1] + ["__init__"]
-    out = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        targets = []
-        if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = mod[: len(mod) - node.level]
-                names = (node.module.split(".") if node.module else [])
-                if names:
-                    targets.append(base + names)
-                else:
-                    targets += [base + [a.name] for a in node.names]
-            elif node.module and node.module.split(".")[0] == "model":
-                targets.append(node.module.split(".")[1:])
-        elif isinstance(node, ast.Import):
-            targets += [a.name.split(".")[1:] for a in node.names if a.name.split(".")[0] == "model"]
-        for t in targets:
-            if t:
-                out.add((t[0].removesuffix(".py"), t[1] if len(t) > 1 else ""))
-    return out
+    v = _Imports(mod)
+    v.visit(ast.parse(path.read_text(encoding="utf-8")))
+    return {(t[0].removesuffix(".py"), t[1] if len(t) > 1 else "") for t in v.targets if t}
 
 
 def _violations() -> list[str]:
     bad = []
     for path in sorted(ROOT.rglob("*.py")):
-        part = _part(path)
+        part, rule = _part(path), _rule(path)
         for tpart, tmod in _imports(path):
             if tpart == part:
                 continue
             where = f"{path.relative_to(ROOT.parent)} imports model.{tpart}{'.' + tmod if tmod else ''}"
             if tpart in ENTRY_POINTS and part not in ENTRY_POINTS | {"__init__"}:
                 bad.append(where)
-            elif part in ALLOWED and tpart not in ALLOWED[part] and f"{tpart}.{tmod}" not in ALLOWED[part]:
+            elif rule is not None and tpart not in ALLOWED[rule] and f"{tpart}.{tmod}" not in ALLOWED[rule]:
                 bad.append(where)
     return bad
 
@@ -81,16 +103,25 @@ def test_no_layer_imports_one_above_it():
 
 
 def test_the_check_sees_an_upward_import(tmp_path, monkeypatch):
-    """A planted ``from ..engine import control`` in a pure core is reported, lazy or not."""
+    """Planted upward imports are reported, lazy or not, absolute, relative or ``from model import x``,
+    from a shared results/ utility or a base module; a typing-only import is not."""
     import shutil
 
     fake = tmp_path / "model"
     shutil.copytree(ROOT, fake, ignore=shutil.ignore_patterns("__pycache__"))
-    target = fake / "forecast" / "stats.py"
-    target.write_text(target.read_text(encoding="utf-8")
-                      + "\n\ndef _planted():\n    from ..engine import control  # noqa: F401\n", encoding="utf-8")
-    (fake / "io" / "planted.py").write_text("from model.runner import run_scenario  # noqa: F401\n",
-                                            encoding="utf-8")
+    def plant(rel, text):
+        f = fake / rel
+        f.write_text((f.read_text(encoding="utf-8") if f.exists() else "") + text, encoding="utf-8")
+
+    plant("forecast/stats.py", "\n\ndef _planted():\n    from ..engine import control  # noqa: F401\n")
+    plant("io/planted.py", "from model.runner import run_scenario  # noqa: F401\n")
+    plant("data/planted.py", "from model import engine  # noqa: F401\n")
+    plant("results/fileio.py", "\n\ndef _planted():\n    from ..engine.projection import project  # noqa: F401\n")
+    plant("paths.py", "\n\ndef _planted():\n    from .sweep import execute  # noqa: F401\n")
+    plant("engine/planted.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..report import html\n")
     monkeypatch.setattr(sys.modules[__name__], "ROOT", fake)
-    assert sorted(_violations()) == ["model/forecast/stats.py imports model.engine",
-                                     "model/io/planted.py imports model.runner"]
+    assert sorted(_violations()) == ["model/data/planted.py imports model.engine",
+                                     "model/forecast/stats.py imports model.engine",
+                                     "model/io/planted.py imports model.runner",
+                                     "model/paths.py imports model.sweep",
+                                     "model/results/fileio.py imports model.engine.projection"]

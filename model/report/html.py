@@ -379,11 +379,8 @@ def _scorecard(card: pd.DataFrame | None, man: dict) -> _Section:
     from ..results.needed import needed_per_year as _needed, target_kinds
 
     kinds = target_kinds()
-    from .scorecard import BASE_CLAUSE_NOTE, flips_notes, stored_screen_base_verdicts
+    from .scorecard import BASE_CLAUSE_NOTE  # the notes as the run wrote them (clause included)
 
-    bases = stored_screen_base_verdicts(card, man.get("scenario")) if "flips_with" in card.columns else {}
-    if bases:
-        card = card.assign(flips_with=flips_notes(card, bases))
     rows = []
     for r in card.itertuples():
         def num(x):

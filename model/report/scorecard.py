@@ -12,8 +12,8 @@ screen says so (:data:`model.sweep.screen.NO_SCREEN`), never a stale note.
 The screen's base point runs at the screen's own path counts, so near a
 threshold its status can differ from the run's: the note then says both,
 ``(screen base: at risk; this run: on track)`` (:func:`base_clause`), appended by
-:func:`model.runner.run_scenario` to the card itself (so ``scorecard.csv``, the
-workbook and the reports agree) and by the renderers to a card that lacks it.
+:func:`model.runner.run_scenario` to the card itself when it runs, so ``scorecard.csv``,
+the workbook and the reports agree (renderers show the card's notes as written).
 """
 from __future__ import annotations
 
@@ -301,13 +301,13 @@ BASE_CLAUSE_NOTE = ("Where the screen's base status (the same scenario at the sc
 def flips_markdown(sc: pd.DataFrame, scenario: str | None = None) -> list[str]:
     """Markdown lines of the ``flips_with`` notes (one line when no current screen covers the run).
 
-    With ``scenario``, a note whose status differs from the stored screen's base status says both
-    (:func:`base_clause`).
+    The notes are shown as the run wrote them: :func:`model.runner.run_scenario` appends the
+    :func:`base_clause` when it runs (against the screen that was current then); a report rebuilt
+    later never recomputes it from whatever screen is stored by then. ``scenario`` is accepted
+    for the callers' convenience and not used.
     """
     if "flips_with" not in sc.columns:
         return []
-    bases = stored_screen_base_verdicts(sc, scenario)
-    sc = sc.assign(flips_with=flips_notes(sc, bases))
     notes = [(r.name, r.flips_with) for r in sc.itertuples() if isinstance(r.flips_with, str) and r.flips_with]
     if not notes:
         return []
