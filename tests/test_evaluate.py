@@ -114,6 +114,17 @@ def test_evaluation_end_to_end_short(short_eval):
     assert s[["coverage_80", "coverage_90"]].stack().between(0, 1).all()
     # population only on genuine observations: origins with a census-basis series (>= 2020)
     assert (f[f.variable == "Population|Resident"].origin >= 2020).all()
+    # census rebasing: rho_T - rho_{T+h} from the latest-vintage panel, > 0 = the level was later revised down
+    from model.data import build_panel, load_sources
+    from model.engine.evaluate import _revision_gap
+
+    full = build_panel(load_sources(), sc)
+    for r in gdp.itertuples():
+        g = _revision_gap(full, r.region)
+        assert r.revision == pytest.approx(g[r.origin] - g[r.year], abs=1e-12)
+    cs = gdp[(gdp.region == "430100") & (gdp.origin == 2017) & (gdp.horizon == 2)].revision.item()
+    assert 0.07 < cs < 0.09  # Changsha 2017 -> 2019: the 4th economic census revised the level down ~8 log points
+    assert f[f.variable != "GDP|Nominal"].revision.isna().all()
 
 
 def test_evaluation_scores_what_czt_run_delivers(short_eval):
@@ -236,6 +247,10 @@ def test_local_volatility_by_hand():
     assert np.isnan(v[2000]) and np.isnan(v[2001])
     assert v[2002] == pytest.approx(np.sqrt(0.01 / 2))
     assert v[2004] == pytest.approx(np.sqrt(0.02 / 4))
+    # a missing year is a gap: the window counts years, and no second difference spans the gap
+    vg = local_volatility(wl.drop(2001), 2)
+    assert list(vg.index) == list(range(2000, 2005)) and np.isnan(vg[2002]) and np.isnan(vg[2003])
+    assert vg[2004] == pytest.approx(np.sqrt(0.01 / 2))   # only 2004's d2 of a (-.1) and of b (0)
 
 
 def test_normalised_conformal_by_hand():

@@ -16,9 +16,10 @@ and its simulated paths at T + h are scored against what was later observed
   :math:`\rho_y = \log N_y - \log(R_y D_y / 100)` the gap between the published
   nominal level and real GDP x deflator in the latest-vintage panel. The gap
   changes only in the census-break years (``panel.deflator_break_years``, where
-  the deflator takes Hunan CPI): it is the economic-census rebasing of the
-  published nominal level (> 0: the level was later revised down, so the
-  forecast reads too high by that much). For CZT the gap of the aggregate also
+  the deflator takes Hunan CPI), so it is attributed to the economic-census
+  rebasing of the published nominal level (> 0: the level was later revised
+  down, so the forecast reads too high by that much); in a break year it also
+  holds any difference between Hunan CPI and the city's implicit deflator. For CZT the gap of the aggregate also
   drifts with the city mix (< 0.1 log points a year between breaks);
 * ``Population|Resident`` only on genuine observations (the 2020 census count
   and post-census year-end estimates; CZT where all three cities are

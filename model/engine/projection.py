@@ -264,19 +264,22 @@ def _calibration(logs: pd.DataFrame, weights: pd.DataFrame, scenario, label: str
     if label in FIRST_GENUINE_ORIGIN and len(err):
         err = err[err["origin"] >= FIRST_GENUINE_ORIGIN[label]]
     horizons = scenario.forecast.end_year - int(logs.dropna(how="all").index.min())
+    T = int(logs.index.max())
+    vol = local_volatility(logs, CALIBRATION_MIN_TRAIN) if label in CALIBRATION_NORMALISED else None
     w = half_widths(err, max(horizons, 1), level=CALIBRATION_LEVEL, min_n=CALIBRATION_MIN_ERRORS,
-                    origin=int(logs.index.max()), window=CALIBRATION_WINDOW, decay=CALIBRATION_DECAY,
-                    by_horizon=CALIBRATION_BY_HORIZON,
-                    volatility=(local_volatility(logs, CALIBRATION_MIN_TRAIN) if label in CALIBRATION_NORMALISED
-                                else None))
+                    origin=T, window=CALIBRATION_WINDOW, decay=CALIBRATION_DECAY,
+                    by_horizon=CALIBRATION_BY_HORIZON, volatility=vol)
     corr = error_correlation(err, [str(c) for c in logs.columns])
     if w is None:
-        return None, corr, [f"{label}: too few out-of-sample errors to calibrate the intervals (model spread kept)"]
-    note = (f"{label}: central 80% interval set to {len(err)} out-of-sample errors up to {int(logs.index.max())} "
+        why = (f"no growth-rate volatility known at {T} to normalise by" if vol is not None
+               and not np.isfinite(vol.get(T, np.nan)) else "too few out-of-sample errors")
+        return None, corr, [f"{label}: {why} to calibrate the intervals (model spread kept)"]
+    how = ("errors normalised by the growth-rate volatility known at their origin, " if vol is not None else "")
+    note = (f"{label}: central 80% interval set to {len(err)} out-of-sample errors up to {T} "
             + (f"(split-conformal per horizon, recent errors weighted more, rho = {CALIBRATION_DECAY}): half-width "
                  f"{100 * w[0]:.1f} log points at h = 1, {100 * w[min(4, w.size - 1)]:.1f} at h = {min(5, w.size)}"
                  if CALIBRATION_BY_HORIZON else
-                 f"(split-conformal on |error|/horizon, recent errors weighted more, rho = {CALIBRATION_DECAY}): "
+                 f"(split-conformal on |error|/horizon, {how}recent errors weighted more, rho = {CALIBRATION_DECAY}): "
                  f"half-width {100 * w[0]:.1f} log points x horizon")
             + ("; copula correlation from the cities' out-of-sample errors" if corr is not None else ""))
     return w, corr, [note]

@@ -294,14 +294,16 @@ def local_volatility(wide_logs: pd.DataFrame, window: int, min_obs: int = 2) -> 
     root mean square of the growth surprises of the last ``window`` years. NaN where fewer
     than ``min_obs`` values exist. Index = the panel's years.
     """
-    d2 = wide_logs.sort_index().diff().diff()
+    w = wide_logs.sort_index()
+    w.index = w.index.astype(int)
+    years = np.arange(int(w.index.min()), int(w.index.max()) + 1)
+    w = w.reindex(years)                     # a missing year is a gap, not a neighbour: the window counts years
+    d2 = w.diff().diff()
     sq = (d2 ** 2).sum(axis=1, min_count=1)
     cnt = d2.notna().sum(axis=1)
     s = sq.rolling(int(window), min_periods=1).sum()
     c = cnt.rolling(int(window), min_periods=1).sum()
-    v = np.sqrt(s / c.where(c >= min_obs))
-    v.index = v.index.astype(int)
-    return v
+    return np.sqrt(s / c.where(c >= min_obs))
 
 
 def _conformal_quantile(r: np.ndarray, w: np.ndarray, level: float) -> float:

@@ -934,7 +934,7 @@ METHODS: dict[str, Method] = {
 DEFAULT_METHODS: tuple[str, ...] = ("drift", "ets_damped", "arima", "llt", "slowing_growth")
 
 _FIT_CACHE: dict[Any, FitResult] = {}
-_FIT_CACHE_MAX = 2000  # fits hold statsmodels results; bounded memory
+_FIT_CACHE_MAX = 2000  # bounded memory (a fit holds its parameters and final state)
 
 
 def _method(name: str) -> Method:
