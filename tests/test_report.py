@@ -382,3 +382,18 @@ def test_english_reports_spell_the_currency_as_the_vendored_data_do(plan_run):
     assert "长株潭地区生产总值（现价，亿元）" in zh                          # the caption still translates
     assert en_units("100m CNY (2024 prices)") == "100m yuan (2024 prices)" and en_units("CNY") == "yuan"
     assert en_units("billion CNY/yr; CNY_2019; CNYX") == "billion CNY/yr; CNY_2019; CNYX"   # IAMC units untouched
+
+
+def test_the_evaluation_section_is_in_chinese_in_the_chinese_report(plan_run):
+    """The stored evaluation's section: explanation, headings, column names and the pooled-cities group."""
+    from model.report.evaluate import EVALUATION_TEXT
+    from model.report.zh import tr
+
+    d, _ = plan_run
+    zh = (d / "report_zh.html").read_text(encoding="utf-8")
+    assert tr(EVALUATION_TEXT) != EVALUATION_TEXT and "滚动起点评估" in zh and "三市合并" in tr("cities")
+    assert "Rolling-origin" not in zh and "origins 2010-2019" not in zh
+    assert "<h3>地区生产总值（现价），预测起点 2010–2019 年</h3>" in zh
+    for col in ("mape", "crps", "bias_revision", "coverage_80", "coverage_90"):
+        assert f"<th>{tr(col)}</th>" in zh and f"<th>{col}</th>" not in zh
+    assert "<td>三市合并</td>" in zh and "<td>cities</td>" not in zh

@@ -8,6 +8,15 @@ from __future__ import annotations
 from ..data.panel import CZT
 
 ORIGINS = "2010-2019"
+#: the section's explanation (its Chinese is in :mod:`model.report.zh`)
+EVALUATION_TEXT = (
+    "Rolling-origin evaluation (`czt evaluate`): for every origin T the forecast was made exactly as "
+    "`czt run --as-of T` makes it (data, method weights and interval calibration from years <= T only) "
+    "and scored against later outcomes. MAPE of the median (%), MASE against the random walk with drift, "
+    "CRPS in log points, bias = mean log error x 100 (> 0: too high), of which bias_revision is attributed "
+    "to the economic-census rebasing of the published nominal level (no forecast of real growth and prices "
+    "can foresee it); coverage_80 and coverage_90 are the "
+    "shares of outcomes inside the central 80 and 90 per cent ranges of the paths.")
 
 
 def accuracy_table(summary, variable: str = "GDP|Nominal", origins: str = ORIGINS):
@@ -31,13 +40,7 @@ def evaluation_section(section_cls):
     if summary is None or not len(summary):
         return None
     s = section_cls("evaluation", "Out-of-sample accuracy of the delivered forecast")
-    s.p("Rolling-origin evaluation (`czt evaluate`): for every origin T the forecast was made exactly as "
-        "`czt run --as-of T` makes it (data, method weights and interval calibration from years <= T only) "
-        "and scored against later outcomes. MAPE of the median (%), MASE against the random walk with drift, "
-        "CRPS in log points, bias = mean log error x 100 (> 0: too high), of which bias_revision is the "
-        "economic-census rebasing of the published nominal level (no forecast of real growth and prices "
-        "can foresee it); coverage_80 and coverage_90 are the "
-        "shares of outcomes inside the central 80 and 90 per cent ranges of the paths.")
+    s.p(EVALUATION_TEXT)
     for var in ("GDP|Nominal", "GDP|Real"):
         t = accuracy_table(summary, var)
         if len(t):

@@ -20,6 +20,19 @@ PHRASES = {
     "Forecasting methods and backtests": "预测方法与回测", "Assumptions and what rests on them": "假设及其影响",
     "Data provenance": "数据来源", "Run manifest": "运行清单",
     "Out-of-sample accuracy of the delivered forecast": "所发布预测的样本外精度",
+    ("Rolling-origin evaluation (`czt evaluate`): for every origin T the forecast was made exactly as "
+     "`czt run --as-of T` makes it (data, method weights and interval calibration from years <= T only) "
+     "and scored against later outcomes. MAPE of the median (%), MASE against the random walk with drift, "
+     "CRPS in log points, bias = mean log error x 100 (> 0: too high), of which bias_revision is attributed "
+     "to the economic-census rebasing of the published nominal level (no forecast of real growth and prices "
+     "can foresee it); coverage_80 and coverage_90 are the "
+     "shares of outcomes inside the central 80 and 90 per cent ranges of the paths."):
+        ("滚动起点评估（`czt evaluate`）：对每个预测起点 T，完全按 `czt run --as-of T` 的方式作出预测"
+         "（数据、方法权重与区间校准只用 T 年及以前的数据），再与其后的实际值比较。"
+         "mape：中位数的平均绝对百分比误差（%）；mase_drift：相对带漂移随机游走的平均绝对标度误差；"
+         "crps：连续分级概率评分（对数点）；bias：平均对数误差 × 100（> 0 表示偏高），"
+         "其中 bias_revision 归因于经济普查对已公布名义 GDP 水平的修订（任何对实际增长和价格的预测都无法预见）；"
+         "coverage_80 与 coverage_90：实际值落入模拟路径中间 80% 与 90% 区间的比例。"),
     "Headline forecasts, CZT: median [80% interval]": "长株潭主要预测：中位数 [80%区间]",
     "Modelling notes": "建模说明", "Solver summary (run.json → optimisation)": "求解摘要（run.json → optimisation）",
     "Target feasibility and shadow prices (targets_feasibility.csv)": "目标可行性与影子价格（targets_feasibility.csv）",
@@ -50,6 +63,8 @@ PHRASES = {
     "shortfall": "缺口", "best_reachable": "单独追求时最优值", "extra_investment": "所需追加投资",
     "marginal_cost": "边际成本", "first year": "起始年", "last year": "结束年", "rows": "行数",
     "Uncertainty through the LP (lp_uncertainty.csv, lp_paths.csv)": "线性规划中的不确定性（lp_uncertainty.csv、lp_paths.csv）",
+    "mape": "平均绝对百分比误差 %", "mase_drift": "MASE（相对漂移基准）", "crps": "CRPS（对数点）",
+    "bias_revision": "其中普查修订", "coverage_80": "80%区间覆盖率", "coverage_90": "90%区间覆盖率",
     "horizon": "预测期", "group": "组", "bias": "偏差", "quantity": "指标", "point": "点", "cost_unit": "成本单位",
     "extra_investment_unit": "追加投资单位", "valid_from": "有效下限", "valid_to": "有效上限", "n_paths": "路径数",
     "ei_cap": "能耗强度上限", "ei_achieved": "实际能耗强度", "gdp": "GDP（不变价）", "gdp_nominal": "GDP（现价）",
@@ -85,7 +100,8 @@ PHRASES = {
         "区间：全文统一为80%区间（10%–90%分位数）；扇形图另绘50%与90%区间，如图例所示。",
 }
 WORDS = {**STATUS_ZH, **VARIABLE_ZH, **{k: v for k, v in REGION_ZH.items() if not k.isdigit()}, **BASIS_ZH,
-         **{en: zh for en, zh in cluster_names().values()}}
+         **{en: zh for en, zh in cluster_names().values()},
+         "cities": "三市合并", "n": "样本数"}  # the evaluation's region group (the three cities pooled); a count
 
 
 def _status(m: re.Match, g: str = "st") -> str:
@@ -116,6 +132,8 @@ PATTERNS: list[tuple[re.Pattern, object]] = [
      lambda m: f"{tr_cell(m['n'])}（筛查基点状态：{STATUS_ZH.get(m['b'], m['b'])}；"
                f"本次运行状态：{STATUS_ZH.get(m['r'], m['r'])}）"),
     (re.compile(r"^no screened assumption flips it$"), lambda m: "筛查的假设均不能改变其状态"),
+    (re.compile(r"^(?P<v>GDP\|(?:Nominal|Real)), origins (?P<a>\d{4})-(?P<b>\d{4})$"),
+     lambda m: f"{tr(m['v'])}，预测起点 {m['a']}–{m['b']} 年"),
     (re.compile(r"^no current screen$"), lambda m: "无当前筛查"),
     (re.compile(r"^Flips with: no current screen for this scenario .*\.$", re.S), lambda m: "可改变状态的假设：" + _NO_SCREEN_ZH + "。"),
     (re.compile(r"^no current screen for this scenario .*$", re.S), lambda m: _NO_SCREEN_ZH),
