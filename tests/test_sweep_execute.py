@@ -182,6 +182,26 @@ def test_local_cluster_gives_the_same_bytes_and_starts_over_on_a_changed_key(inp
     assert listing(tmp_path) == {"sweep"}  # work folder removed, no temp folder left
 
 
+def test_a_running_dask_scheduler_at_a_tcp_address_gives_the_same_bytes(inproc, spec_file, tmp_path):
+    """``--scheduler tcp://...``: a scheduler and two worker processes started apart from the sweep
+    (here a LocalCluster, reached only through its address) write the same files as the in-process run."""
+    from distributed import LocalCluster
+
+    ref, _ = inproc
+    out = tmp_path / "sweep"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://")
+        res = X.run_sweep(spec_file, scheduler=address, out_dir=out)
+    assert res.manifest["scheduler"] == "address" and res.manifest["workers"] == 2
+    a, b = _files(ref.out_dir), _files(out)
+    assert set(a) == set(b)
+    for name in a:
+        if name != "sweep.json":
+            assert a[name] == b[name], name
+    assert listing(tmp_path) == {"sweep"}
+
+
 def test_scheduler_choice_and_bad_values():
     assert X.scheduler_kind(None, 1) == "inprocess" and X.scheduler_kind(None, 2) == "local"
     assert X.scheduler_kind("tcp://10.0.0.5:8786", 1) == "address"
