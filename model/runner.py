@@ -165,13 +165,13 @@ def run_scenario(scenario, *, out_dir: Path | None = None, write: bool = True,
         _stage(progress, "alternative: levers applied through the structural model on every path"
                + (f" (LP re-solved on {alt.lp_status['paths']} paths)" if alt.lp_status else ""), t0)
     fc = forecast_table(panel, proj, sc.name)
-    from .sweep.screen import flips_with
+    from .report.scorecard import flips_notes, screen_base_verdicts
+    from .sweep.screen import flips_with, load_screen
 
-    card = scorecard(targets, panel, proj, plan_figures, flips=flips_with(sc))  # stored screen's notes, if current
-    from .report.scorecard import flips_notes, stored_screen_base_verdicts
-
+    screen = load_screen(sc)                  # the stored screen if current (keyed), else None; read once
+    card = scorecard(targets, panel, proj, plan_figures, flips=flips_with(sc, screen))
     # a note whose screen base status differs from this run's says both, in every output (csv, Excel, reports)
-    card["flips_with"] = flips_notes(card, stored_screen_base_verdicts(card, sc.name))
+    card["flips_with"] = flips_notes(card, screen_base_verdicts(card, screen))
     last = panel.latest("gdp_nominal", "CZT")[0]
     hist_years = last - sc.forecast.history_start + 1
     horizon_note = (f"Horizon: {sc.forecast.end_year - last} years beyond the last GDP data year {last}, "

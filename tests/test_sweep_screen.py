@@ -250,7 +250,11 @@ def test_a_status_unlike_the_screens_base_status_is_said_beside_the_note(tmp_pat
         rests_on=["", "", ""], flips_with=[note, scr.NO_FLIP, scr.NO_FLIP], prob_meet_across_assumption=[""] * 3,
         prob_meet=[0.76, 0.0, 0.5])
     clause = "(screen base: at risk; this run: on track)"
-    from model.report.scorecard import flips_notes, stored_screen_base_verdicts
+    from model.report.scorecard import flips_notes, screen_base_verdicts
+
+    def stored_screen_base_verdicts(c, name):   # the table stored for ``name`` here (none: no bases)
+        path = tmp_path / f"screen_{name}.csv"
+        return screen_base_verdicts(c, scr.read_table(path) if path.is_file() else None)
 
     # the runner's annotation (scorecard.csv, workbook): from the screen current when it runs
     done = card.assign(flips_with=flips_notes(card, stored_screen_base_verdicts(card, "plan")))

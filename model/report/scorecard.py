@@ -225,7 +225,7 @@ def scorecard_markdown(sc: pd.DataFrame, scenario: str, horizon_note: str, n_pat
     if sens:
         lines += ["", "Verdicts that rest on an assumption, across its plausible range:", ""]
         lines += [f"* {r.name}: {r.prob_meet_across_assumption}" for r in sens]
-    lines += flips_markdown(sc, scenario)
+    lines += flips_markdown(sc)
     return "\n".join(lines) + "\n"
 
 
@@ -263,20 +263,6 @@ def screen_base_verdicts(card: pd.DataFrame, table: pd.DataFrame | None) -> dict
     return out
 
 
-def stored_screen_base_verdicts(card: pd.DataFrame, scenario: str | None) -> dict[str, str]:
-    """:func:`screen_base_verdicts` with the table stored for ``scenario`` (none, unreadable: {})."""
-    from ..errors import CztError
-    from ..sweep import screen as scr
-
-    path = scr.STORE / f"screen_{scenario}.csv"
-    if not scenario or not path.is_file():
-        return {}
-    try:
-        return screen_base_verdicts(card, scr.read_table(path))
-    except (CztError, OSError, ValueError):
-        return {}
-
-
 def base_clause(status, base: str | None) -> str:
     """`` (screen base: at risk; this run: on track)`` when the two statuses differ, else ""."""
     if not base or not isinstance(status, str) or not status or status == base:
@@ -298,13 +284,12 @@ BASE_CLAUSE_NOTE = ("Where the screen's base status (the same scenario at the sc
                     "flip the screen's base status, which may not be this run's near a threshold.")
 
 
-def flips_markdown(sc: pd.DataFrame, scenario: str | None = None) -> list[str]:
+def flips_markdown(sc: pd.DataFrame) -> list[str]:
     """Markdown lines of the ``flips_with`` notes (one line when no current screen covers the run).
 
     The notes are shown as the run wrote them: :func:`model.runner.run_scenario` appends the
     :func:`base_clause` when it runs (against the screen that was current then); a report rebuilt
-    later never recomputes it from whatever screen is stored by then. ``scenario`` is accepted
-    for the callers' convenience and not used.
+    later never recomputes it from whatever screen is stored by then.
     """
     if "flips_with" not in sc.columns:
         return []

@@ -438,13 +438,19 @@ def note_of(rows: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
-def flips_with(scenario) -> dict[str, str]:
+_LOAD = object()
+
+
+def flips_with(scenario, table=_LOAD) -> dict[str, str]:
     """Target -> "flips with" note of the scorecard, from the current stored screen.
 
     Parameters
     ----------
     scenario : str, Path or Scenario
         The run's scenario as run (overrides and origin applied).
+    table : DataFrame or None, optional
+        The scenario's :func:`load_screen` when the caller has already loaded it (None: no
+        current screen); loaded here when not given.
 
     Returns
     -------
@@ -453,7 +459,7 @@ def flips_with(scenario) -> dict[str, str]:
         preset, no table, or a stale one), every modelled target -> :data:`NO_SCREEN`.
     """
     sc = _scenario(scenario)
-    df = load_screen(sc)
+    df = load_screen(sc) if table is _LOAD else table
     if df is None:
         from ..scenario.targets import load_targets
 
